@@ -1,0 +1,58 @@
+"""Public catalog API: list, create, read, update and delete products."""
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.catalog import selectors, services
+from shop.catalog.client import ProductNotFound
+from shop.platform.pagination import paginated_response
+from shop.platform.permissions import IsStaffOrReadOnly
+
+
+class ProductSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=200)
+    sku = serializers.RegexField(r"^[A-Za-z0-9._-]+$", max_length=64)
+    price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+    description = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+
+
+class ProductListApi(APIView):
+    permission_classes = [IsStaffOrReadOnly]
+
+    @extend_schema(responses=ProductSerializer(many=True))
+    def get(self, request):
+        return paginated_response(request, selectors.product_list(), ProductSerializer)
+
+    @extend_schema(request=ProductSerializer, responses={201: ProductSerializer})
+    def post(self, request):
+        serializer = ProductSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        product = services.product_create(**serializer.validated_data)
+        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+
+
+class ProductDetailApi(APIView):
+    permission_classes = [IsStaffOrReadOnly]
+
+    @extend_schema(responses=ProductSerializer)
+    def get(self, request, pk: int):
+        product = selectors.product_get(product_id=pk)
+        if product is None:
+            raise ProductNotFound(f"Product {pk} does not exist.")
+        return Response(ProductSerializer(product).data)
+
+    @extend_schema(request=ProductSerializer, responses=ProductSerializer)
+    def patch(self, request, pk: int):
+        serializer = ProductSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        product = services.product_update(product_id=pk, **serializer.validated_data)
+        return Response(ProductSerializer(product).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        services.product_delete(product_id=pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,48 @@
+"""Public inventory API: read, add and remove a product's stock."""
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.catalog.client import get_client as catalog_client
+from shop.inventory import selectors, services
+from shop.platform.permissions import IsStaffOrReadOnly
+
+MAX_QUANTITY = 1_000_000
+
+
+class StockSerializer(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    on_hand = serializers.IntegerField()
+    reserved = serializers.IntegerField()
+    available = serializers.IntegerField()
+
+
+class QuantitySerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+class StockApi(APIView):
+    permission_classes = [IsStaffOrReadOnly]
+
+    def _quantity(self, data) -> int:
+        serializer = QuantitySerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data["quantity"]
+
+    @extend_schema(responses=StockSerializer)
+    def get(self, request, product_id: int):
+        return Response(StockSerializer(selectors.stock_get(product_id=product_id)).data)
+
+    @extend_schema(request=QuantitySerializer, responses=StockSerializer)
+    def post(self, request, product_id: int):
+        quantity = self._quantity(request.data)
+        catalog_client().product_get(product_id=product_id)
+        return Response(StockSerializer(services.stock_add(product_id=product_id, quantity=quantity)).data)
+
+    @extend_schema(request=QuantitySerializer, responses=StockSerializer,
+                   parameters=[OpenApiParameter("quantity", int, required=False)])
+    def delete(self, request, product_id: int):
+        data = request.data if request.body else request.query_params
+        quantity = self._quantity(data)
+        return Response(StockSerializer(services.stock_remove(product_id=product_id, quantity=quantity)).data)

@@ -1,0 +1,54 @@
+"""The inventory's public door: other apps import only this module."""
+from dataclasses import dataclass
+from typing import Protocol
+
+from shop.platform.clients import client_for
+from shop.platform.errors import ServiceUnavailable, ShopError
+
+# Celery task names other apps may put in their outbox (they run on the inventory queue).
+STOCK_COMMIT_TASK = "inventory.stock_commit"
+STOCK_RELEASE_TASK = "inventory.stock_release"
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    product_id: int
+    on_hand: int
+    reserved: int
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+@dataclass(frozen=True)
+class ReservationLine:
+    product_id: int
+    quantity: int
+
+
+class InsufficientStock(ShopError):
+    status = 409
+    code = "insufficient-stock"
+    title = "Not enough stock"
+
+
+class InventoryUnavailable(ServiceUnavailable):
+    code = "inventory-unavailable"
+    title = "The inventory is unavailable"
+
+
+class InventoryClient(Protocol):
+    def stock_get(self, *, product_id: int) -> StockLevel:
+        """Current stock of a product (zeros when it was never stocked)."""
+
+    def stock_reserve(self, *, order_id: int, lines: list[ReservationLine]) -> list[ReservationLine]:
+        """Reserves every line or none (InsufficientStock); idempotent per order."""
+
+    def stock_release(self, *, order_id: int) -> None:
+        """Releases what the order still holds; idempotent."""
+
+
+def get_client() -> InventoryClient:
+    return client_for("inventory", "shop.inventory.client.local.LocalInventoryClient",
+                      "shop.inventory.client.http.HttpInventoryClient")

@@ -1,0 +1,38 @@
+from django.db import models
+from django.db.models import F, Q
+
+
+class Stock(models.Model):
+    """Stock of one catalog product (a plain id, not a foreign key)."""
+
+    product_id = models.BigIntegerField(unique=True)
+    on_hand = models.BigIntegerField(default=0)
+    reserved = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(reserved__gte=0) & Q(reserved__lte=F("on_hand")),
+                                   name="inventory_reserved_within_on_hand"),
+        ]
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class Reservation(models.Model):
+    class Status(models.TextChoices):
+        RESERVED = "reserved"
+        COMMITTED = "committed"
+        RELEASED = "released"
+
+    order_id = models.BigIntegerField(db_index=True)
+    product_id = models.BigIntegerField()
+    quantity = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RESERVED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order_id", "product_id"], name="inventory_one_line_per_order")]

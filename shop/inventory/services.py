@@ -1,0 +1,98 @@
+"""Stock writes. Every change is a conditional UPDATE, so concurrent orders can never oversell."""
+from collections import Counter
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from shop.inventory.client import InsufficientStock
+from shop.inventory.models import Reservation, Stock
+from shop.inventory.selectors import reservations_for_order, stock_get
+from shop.platform.errors import ShopError
+
+DB = "inventory"
+MAX_ON_HAND = 10**12
+
+
+class StockBelowReserved(ShopError):
+    status = 409
+    code = "stock-below-reserved"
+    title = "Cannot remove stock that is reserved or missing"
+
+
+class StockLimitExceeded(ShopError):
+    status = 409
+    code = "stock-limit-exceeded"
+    title = f"Stock on hand cannot exceed {MAX_ON_HAND}"
+
+
+def stock_add(*, product_id: int, quantity: int) -> Stock:
+    with transaction.atomic(using=DB):
+        Stock.objects.get_or_create(product_id=product_id)
+        updated = Stock.objects.filter(product_id=product_id, on_hand__lte=MAX_ON_HAND - quantity).update(
+            on_hand=F("on_hand") + quantity
+        )
+        if not updated:
+            raise StockLimitExceeded()
+    return stock_get(product_id=product_id)
+
+
+def stock_remove(*, product_id: int, quantity: int) -> Stock:
+    with transaction.atomic(using=DB):
+        updated = Stock.objects.filter(product_id=product_id, on_hand__gte=F("reserved") + quantity).update(
+            on_hand=F("on_hand") - quantity
+        )
+    if not updated:
+        available = stock_get(product_id=product_id).available
+        raise StockBelowReserved(f"Only {available} unreserved unit(s) of product {product_id} can be removed.")
+    return stock_get(product_id=product_id)
+
+
+def stock_reserve(*, order_id: int, lines: list[tuple[int, int]]) -> list[Reservation]:
+    """Reserves all lines or none. Idempotent: a second call for the order returns the first result."""
+    existing = reservations_for_order(order_id=order_id)
+    if existing:
+        return existing
+    merged = Counter()
+    for product_id, quantity in lines:
+        merged[product_id] += quantity
+    try:
+        with transaction.atomic(using=DB):
+            for product_id, quantity in sorted(merged.items()):  # one lock order for all writers: no deadlocks
+                taken = Stock.objects.filter(product_id=product_id, on_hand__gte=F("reserved") + quantity).update(
+                    reserved=F("reserved") + quantity
+                )
+                if not taken:
+                    raise InsufficientStock(f"Not enough stock for product {product_id}.")
+            Reservation.objects.bulk_create(
+                Reservation(order_id=order_id, product_id=product_id, quantity=quantity) for product_id, quantity in merged.items()
+            )
+    except IntegrityError:  # a concurrent call for the same order won
+        pass
+    return reservations_for_order(order_id=order_id)
+
+
+def _settle(*, order_id: int, to_status: str, on_hand_delta: int) -> int:
+    """Moves the order's live reservations to `to_status`; returns how many lines moved."""
+    moved = 0
+    with transaction.atomic(using=DB):
+        for reservation in reservations_for_order(order_id=order_id):
+            won = Reservation.objects.filter(pk=reservation.pk, status=Reservation.Status.RESERVED).update(
+                status=to_status
+            )
+            if won:
+                Stock.objects.filter(product_id=reservation.product_id).update(
+                    reserved=F("reserved") - reservation.quantity,
+                    on_hand=F("on_hand") + on_hand_delta * reservation.quantity,
+                )
+                moved += 1
+    return moved
+
+
+def stock_commit(*, order_id: int) -> int:
+    """Turns a paid order's reservation into a sale: on_hand and reserved both drop. Idempotent."""
+    return _settle(order_id=order_id, to_status=Reservation.Status.COMMITTED, on_hand_delta=-1)
+
+
+def stock_release(*, order_id: int) -> int:
+    """Gives a cancelled or expired order's reservation back. Idempotent."""
+    return _settle(order_id=order_id, to_status=Reservation.Status.RELEASED, on_hand_delta=0)

@@ -1,0 +1,97 @@
+"""Public orders API: place, list, read, pay and cancel the caller's orders."""
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.orders import selectors, services
+from shop.orders.client import OrderNotFound
+from shop.orders.models import OrderIdempotencyRecord
+from shop.orders.payments import SUCCESS_CARD
+from shop.platform.idempotency import idempotent
+from shop.platform.pagination import paginated_response
+
+IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                                   description="Retry-safe key: the same key and body replays the first response.")
+MAX_ID = 2**63 - 1
+
+
+class OrderLineInput(serializers.Serializer):
+    product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+
+
+class OrderInput(serializers.Serializer):
+    items = OrderLineInput(many=True, allow_empty=False, max_length=100)
+
+
+class PayInput(serializers.Serializer):
+    card_number = serializers.RegexField(r"^[0-9]{12,19}$", required=False, default=SUCCESS_CARD)
+
+
+class OrderLineOutput(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    name = serializers.CharField()
+    sku = serializers.CharField()
+    unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    quantity = serializers.IntegerField()
+    line_total = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class OrderOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    items = OrderLineOutput(source="lines", many=True)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    created_at = serializers.DateTimeField()
+
+
+class OrderListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OrderOutput(many=True))
+    def get(self, request):
+        return paginated_response(request, selectors.order_list(user_id=request.user.id), OrderOutput)
+
+    @extend_schema(request=OrderInput, responses={201: OrderOutput}, parameters=[IDEMPOTENCY_KEY])
+    @idempotent(OrderIdempotencyRecord)
+    def post(self, request):
+        serializer = OrderInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lines = [(item["product_id"], item["quantity"]) for item in serializer.validated_data["items"]]
+        order = services.order_place(user_id=request.user.id, lines=lines,
+                                     idempotency_key=request.headers.get("Idempotency-Key"))
+        return Response(OrderOutput(order).data, status=status.HTTP_201_CREATED)
+
+
+class OrderDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OrderOutput)
+    def get(self, request, pk: int):
+        order = selectors.order_get(order_id=pk, user_id=request.user.id)
+        if order is None:
+            raise OrderNotFound(f"Order {pk} does not exist.")
+        return Response(OrderOutput(order).data)
+
+
+class OrderPayApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=PayInput, responses=OrderOutput, parameters=[IDEMPOTENCY_KEY])
+    @idempotent(OrderIdempotencyRecord)
+    def post(self, request, pk: int):
+        serializer = PayInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = services.order_pay(order_id=pk, user_id=request.user.id, **serializer.validated_data)
+        return Response(OrderOutput(order).data)
+
+
+class OrderCancelApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=OrderOutput)
+    def post(self, request, pk: int):
+        order = services.order_cancel(order_id=pk, user_id=request.user.id)
+        return Response(OrderOutput(order).data)

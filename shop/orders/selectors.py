@@ -1,0 +1,16 @@
+from django.db.models import QuerySet
+
+from shop.orders.models import Order
+
+
+def order_list(*, user_id: int) -> QuerySet[Order]:
+    """The user's orders, newest first, without those still being placed."""
+    return (Order.objects.filter(user_id=user_id).exclude(status=Order.Status.PLACING)
+            .prefetch_related("lines").order_by("-id"))
+
+
+def order_get(*, order_id: int, user_id: int | None = None) -> Order | None:
+    orders = Order.objects.exclude(status=Order.Status.PLACING).prefetch_related("lines")
+    if user_id is not None:
+        orders = orders.filter(user_id=user_id)
+    return orders.filter(pk=order_id).first()

@@ -1,0 +1,22 @@
+"""Orders tasks, on the orders queue: reservation expiry, outbox relay, idempotency-key purge."""
+from celery import shared_task
+from django.conf import settings
+
+from shop.orders import services
+from shop.orders.models import OrderIdempotencyRecord, OrderOutbox
+from shop.platform import idempotency, outbox
+
+
+@shared_task(name="orders.expire_pending")
+def expire_pending() -> int:
+    return services.orders_expire()
+
+
+@shared_task(name="orders.relay_outbox")
+def relay_outbox() -> int:
+    return outbox.relay(OrderOutbox)
+
+
+@shared_task(name="orders.purge_idempotency_keys")
+def purge_idempotency_keys() -> int:
+    return idempotency.purge_expired(OrderIdempotencyRecord, ttl_seconds=settings.SHOP_IDEMPOTENCY_TTL)

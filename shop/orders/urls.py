@@ -1,0 +1,10 @@
+from shop.orders import api
+from shop.platform.routes import route
+
+ORDER = r"orders/(?P<pk>[0-9]{1,18})"
+urlpatterns = [
+    route("orders", api.OrderListApi.as_view(), "order-list"),
+    route(ORDER, api.OrderDetailApi.as_view(), "order-detail"),
+    route(rf"{ORDER}/pay", api.OrderPayApi.as_view(), "order-pay"),
+    route(rf"{ORDER}/cancel", api.OrderCancelApi.as_view(), "order-cancel"),
+]

@@ -1,0 +1,98 @@
+"""One error format everywhere: RFC 9457 problem details (application/problem+json)."""
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions as drf
+from rest_framework.views import exception_handler as drf_exception_handler
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+logger = logging.getLogger(__name__)
+
+
+class ShopError(Exception):
+    """A domain error the caller can act on; each app's client subclasses it."""
+
+    status = 400
+    code = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str | None = None):
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+
+
+class ServiceUnavailable(ShopError):
+    status = 503
+    code = "service-unavailable"
+    title = "Service unavailable"
+
+
+class UpstreamTimeout(ShopError):
+    status = 504
+    code = "upstream-timeout"
+    title = "Upstream timed out"
+
+
+def problem(status: int, title: str, detail: str | None = None, code: str | None = None, **extra) -> dict:
+    body = {"type": f"/problems/{code}" if code else "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    return body | extra
+
+
+def problem_response(status: int, title: str, detail: str | None = None, code: str | None = None,
+                     headers: dict | None = None, **extra) -> JsonResponse:
+    body = problem(status, title, detail, code, **extra)
+    return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE, headers=headers)
+
+
+_DRF_CODES = {
+    drf.ValidationError: "validation-error",
+    drf.ParseError: "malformed-request",
+    drf.NotAuthenticated: "not-authenticated",
+    drf.AuthenticationFailed: "authentication-failed",
+    drf.PermissionDenied: "permission-denied",
+    drf.NotFound: "not-found",
+    drf.MethodNotAllowed: "method-not-allowed",
+    drf.UnsupportedMediaType: "unsupported-media-type",
+    drf.NotAcceptable: "not-acceptable",
+    drf.Throttled: "throttled",
+}
+
+
+def exception_handler(exc, context):
+    """DRF exception handler that renders every error as a problem document."""
+    if isinstance(exc, ShopError):
+        return problem_response(exc.status, exc.title, exc.detail, exc.code)
+    if isinstance(exc, RequestDataTooBig):
+        return problem_response(413, "Request body too large", str(exc), "body-too-large")
+    if isinstance(exc, Http404):
+        exc = drf.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = drf.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
+    if isinstance(exc, drf.ValidationError):
+        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        result = problem_response(400, "Invalid input", "The request body or query is not valid.", code, errors=errors)
+    else:
+        result = problem_response(response.status_code, str(exc.default_detail), str(exc.detail), code)
+    for header in ("WWW-Authenticate", "Allow", "Retry-After"):
+        if header in response:
+            result[header] = response[header]
+    return result
+
+
+def not_found(request, exception=None):
+    return problem_response(404, "Not found", f"No route for {request.path}.", "not-found")
+
+
+def bad_request(request, exception=None):
+    return problem_response(400, "Bad request", None, "bad-request")
+
+
+def server_error(request):
+    return problem_response(500, "Internal server error", None, "internal-error")

@@ -1,0 +1,28 @@
+"""Health checks for /health/: every database alias this process owns, and the broker if any."""
+import dataclasses
+
+from django.conf import settings
+from health_check.base import HealthCheck
+from health_check.checks import Database
+from health_check.exceptions import ServiceUnavailable
+
+
+@dataclasses.dataclass
+class Broker(HealthCheck):
+    """Opens (and closes) a connection to the Celery broker."""
+
+    def run(self):
+        from shop.celery import app
+
+        try:
+            with app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, timeout=2)
+        except Exception as exc:
+            raise ServiceUnavailable(f"Broker unreachable: {type(exc).__name__}") from exc
+
+
+def local_checks() -> list:
+    checks = [(Database, {"alias": app}) for app in settings.SHOP_APPS]
+    if settings.CELERY_BROKER_URL:
+        checks.append(Broker)
+    return checks

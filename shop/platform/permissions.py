@@ -1,0 +1,12 @@
+"""Permissions shared by the apps' public APIs (identity comes from the stateless JWT)."""
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+
+class IsStaff(BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+
+
+class IsStaffOrReadOnly(IsStaff):
+    def has_permission(self, request, view):
+        return request.method in SAFE_METHODS or super().has_permission(request, view)

@@ -1,0 +1,157 @@
+"""Settings for every role, read from the environment (django-environ) with dev defaults."""
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+from shop.platform.topology import APPS, current_role, owned_apps
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+SHOP_SERVICE = current_role()
+SHOP_APPS = owned_apps(SHOP_SERVICE)
+DATA_DIR = Path(env.str("SHOP_DATA_DIR", str(BASE_DIR / "data")))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env.bool("DJANGO_DEBUG", True)
+_DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789"
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", _DEV_SECRET if DEBUG else "")
+if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
+    raise environ.ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["*"] if DEBUG else ["localhost", "127.0.0.1"])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "health_check",
+    "shop.platform",
+    *[f"shop.{app}" for app in SHOP_APPS],
+]
+
+MIDDLEWARE = [
+    "shop.platform.request_id.RequestIdMiddleware",
+    "shop.platform.middleware.BodySizeLimitMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
+ROOT_URLCONF = "gateway_urls" if SHOP_SERVICE == "gateway" else "shop.urls"
+WSGI_APPLICATION = "shop.wsgi.application"
+APPEND_SLASH = False
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+USE_TZ = True
+TIME_ZONE = "UTC"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def _database(app: str) -> dict:
+    """One database per app: a SQLite file by default, <APP>_DATABASE_URL overrides it."""
+    config = env.db_url(f"{app.upper()}_DATABASE_URL", default=f"sqlite:///{DATA_DIR / f'{app}.sqlite3'}")
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Writers queue on the lock (IMMEDIATE + busy timeout) instead of failing mid-transaction.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    else:
+        config["CONN_MAX_AGE"] = env.int("SHOP_DB_CONN_MAX_AGE", 60)
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+# Django insists on a "default" alias; the router never sends anything to it.
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+DATABASES.update({app: _database(app) for app in SHOP_APPS})
+DATABASE_ROUTERS = ["shop.routers.AppDatabaseRouter"]
+SHOP_DATABASE_APPS = {app: app for app in APPS} | {"auth": "users", "contenttypes": "users"}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in ("UserAttributeSimilarityValidator", "MinimumLengthValidator",
+                 "CommonPasswordValidator", "NumericPasswordValidator")
+]
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "shop.platform.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "shop.platform.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("SHOP_JWT_ACCESS_MINUTES", 15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("SHOP_JWT_REFRESH_DAYS", 1)),
+    "SIGNING_KEY": env.str("SHOP_JWT_SIGNING_KEY", SECRET_KEY),
+    "UPDATE_LAST_LOGIN": False,
+    "TOKEN_USER_CLASS": "shop.platform.auth.ShopTokenUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "shop API",
+    "DESCRIPTION": "Online shop: users, catalog, orders, inventory. Errors are RFC 9457 problem details.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["shop.platform.schema.public_endpoints_only"],
+}
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SHOP_MAX_BODY_BYTES", 64 * 1024)
+SHOP_RESERVATION_TTL = env.int("SHOP_RESERVATION_TTL", 15 * 60)
+SHOP_IDEMPOTENCY_TTL = env.int("SHOP_IDEMPOTENCY_TTL", 48 * 3600)
+
+# Celery: without a broker the monolith runs tasks in-process after commit; split roles share
+# a filesystem broker on one machine; CELERY_BROKER_URL (RabbitMQ) carries them in production.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL and SHOP_SERVICE == "monolith"
+if not CELERY_BROKER_URL and SHOP_SERVICE != "monolith":
+    CELERY_BROKER_URL = "filesystem://"
+    _broker_dir = DATA_DIR / "broker"
+    _broker_dir.mkdir(exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_broker_dir), "data_folder_out": str(_broker_dir)}
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "shop.platform.request_id.RequestIdLogFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
+    "root": {"handlers": ["console"], "level": env.str("SHOP_LOG_LEVEL", "INFO")},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}
+
+from kombu import Queue  # noqa: E402
+
+CELERY_TASK_QUEUES = [Queue(app) for app in SHOP_APPS] or [Queue("shop")]
+CELERY_TASK_DEFAULT_QUEUE = CELERY_TASK_QUEUES[0].name
+CELERY_TASK_ROUTES = {f"{app}.*": {"queue": app} for app in APPS}
+_BEAT = {
+    "orders": {
+        "orders-expire-pending": {"task": "orders.expire_pending", "schedule": env.float("SHOP_EXPIRY_INTERVAL", 30.0)},
+        "orders-relay-outbox": {"task": "orders.relay_outbox", "schedule": 10.0},
+        "orders-purge-idempotency": {"task": "orders.purge_idempotency_keys", "schedule": 3600.0},
+    },
+}
+CELERY_BEAT_SCHEDULE = {name: entry for app in SHOP_APPS for name, entry in _BEAT.get(app, {}).items()}
+SHOP_PAYMENT_PROCESSOR = env.str("SHOP_PAYMENT_PROCESSOR", "shop.orders.payments.SimulatedProcessor")

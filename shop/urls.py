@@ -1,0 +1,21 @@
+"""ROOT_URLCONF of the monolith and of each service: only the apps this process owns."""
+from django.conf import settings
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from health_check.views import HealthCheckView
+
+from shop.platform.health import local_checks
+from shop.platform.root import ApiRootView
+from shop.platform.routes import route
+
+urlpatterns = [
+    route("", ApiRootView.as_view(), "api-root"),
+    route("health", HealthCheckView.as_view(checks=local_checks()), "health"),
+    route("schema", SpectacularAPIView.as_view(), "schema"),
+    route("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
+    *[path("", include(f"shop.{app}.urls")) for app in settings.SHOP_APPS],
+]
+
+handler404 = "shop.platform.errors.not_found"
+handler400 = "shop.platform.errors.bad_request"
+handler500 = "shop.platform.errors.server_error"

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class UsersConfig(AppConfig):
+    """Accounts. Its tables are Django's auth and contenttypes, kept in the users database."""
+
+    name = "shop.users"
+    label = "users"

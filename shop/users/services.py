@@ -1,0 +1,20 @@
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+
+from shop.platform.errors import ShopError
+
+
+class UsernameTaken(ShopError):
+    code = "username-taken"
+    title = "This username or email is already registered"
+
+
+def user_register(*, username: str, email: str, password: str) -> User:
+    """Creates an active, non-staff account; the password must already be validated."""
+    try:
+        with transaction.atomic(using="users"):
+            if User.objects.filter(email__iexact=email).exists():
+                raise UsernameTaken(f"Email {email!r} is already registered.")
+            return User.objects.create_user(username=username, email=email, password=password)
+    except IntegrityError as exc:
+        raise UsernameTaken(f"Username {username!r} is taken.") from exc
