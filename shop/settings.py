@@ -4,7 +4,7 @@ from pathlib import Path
 
 import environ
 
-from shop.platform.topology import APPS, current_role, owned_apps
+from shop.platform.topology import APPS, PORTS, current_role, owned_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -143,9 +143,10 @@ LOGGING = {
 
 from kombu import Queue  # noqa: E402
 
-CELERY_TASK_QUEUES = [Queue(app) for app in SHOP_APPS] or [Queue("shop")]
+SHOP_QUEUE_PREFIX = env.str("SHOP_QUEUE_PREFIX", "")  # isolates stacks that share one broker
+CELERY_TASK_QUEUES = [Queue(SHOP_QUEUE_PREFIX + app) for app in SHOP_APPS] or [Queue(SHOP_QUEUE_PREFIX + "shop")]
 CELERY_TASK_DEFAULT_QUEUE = CELERY_TASK_QUEUES[0].name
-CELERY_TASK_ROUTES = {f"{app}.*": {"queue": app} for app in APPS}
+CELERY_TASK_ROUTES = {f"{app}.*": {"queue": SHOP_QUEUE_PREFIX + app} for app in APPS}
 _BEAT = {
     "orders": {
         "orders-expire-pending": {"task": "orders.expire_pending", "schedule": env.float("SHOP_EXPIRY_INTERVAL", 30.0)},
@@ -155,3 +156,22 @@ _BEAT = {
 }
 CELERY_BEAT_SCHEDULE = {name: entry for app in SHOP_APPS for name, entry in _BEAT.get(app, {}).items()}
 SHOP_PAYMENT_PROCESSOR = env.str("SHOP_PAYMENT_PROCESSOR", "shop.orders.payments.SimulatedProcessor")
+
+# Split mode: where the other services are, how calls to them are bounded and authenticated.
+SHOP_DISCOVERY = env.str("SHOP_DISCOVERY", "env")  # env | consul
+SHOP_SERVICE_URLS = {
+    app: env.str(f"SHOP_{app.upper()}_URL", f"http://127.0.0.1:{PORTS[app]}").rstrip("/") for app in APPS
+}
+SHOP_CONSUL_URL = env.str("SHOP_CONSUL_URL", "http://127.0.0.1:8500")
+SHOP_ADVERTISE_HOST = env.str("SHOP_ADVERTISE_HOST", "127.0.0.1")
+SHOP_ADVERTISE_PORT = env.int("SHOP_ADVERTISE_PORT", PORTS[SHOP_SERVICE])
+SHOP_SERVICE_KEY = env.str("SHOP_SERVICE_KEY", SECRET_KEY + ":service")
+SHOP_CONNECT_TIMEOUT = env.float("SHOP_CONNECT_TIMEOUT", 0.5)
+SHOP_UPSTREAM_TIMEOUT = env.float("SHOP_UPSTREAM_TIMEOUT", 5.0)
+SHOP_BREAKER_FAIL_MAX = env.int("SHOP_BREAKER_FAIL_MAX", 5)
+SHOP_BREAKER_RESET_SECONDS = env.float("SHOP_BREAKER_RESET_SECONDS", 5.0)
+SHOP_REDIS_URL = env.str("SHOP_REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SHOP_REDIS_URL}
+    if SHOP_REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}

@@ -1,9 +1,10 @@
 """ROOT_URLCONF of the monolith and of each service: only the apps this process owns."""
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from health_check.views import HealthCheckView
 
+from shop.platform.errors import not_found
 from shop.platform.health import local_checks
 from shop.platform.root import ApiRootView
 from shop.platform.routes import route
@@ -14,6 +15,7 @@ urlpatterns = [
     route("schema", SpectacularAPIView.as_view(), "schema"),
     route("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
     *[path("", include(f"shop.{app}.urls")) for app in settings.SHOP_APPS],
+    re_path(r"", not_found),  # JSON 404 for unknown paths, in DEBUG too
 ]
 
 handler404 = "shop.platform.errors.not_found"

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PlatformConfig(AppConfig):
     name = "shop.platform"
     label = "platform"
+
+    def ready(self):
+        from shop.celery import app
+
+        app.autodiscover_tasks(force=True)  # register every installed app's tasks in this process

@@ -73,7 +73,8 @@ def exception_handler(exc, context):
         exc = drf.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        logger.exception("unhandled error", exc_info=exc)
+        return problem_response(500, "Internal server error", None, "internal-error")
     code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
     if isinstance(exc, drf.ValidationError):
         errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
@@ -86,7 +87,7 @@ def exception_handler(exc, context):
     return result
 
 
-def not_found(request, exception=None):
+def not_found(request, exception=None, **kwargs):
     return problem_response(404, "Not found", f"No route for {request.path}.", "not-found")
 
 

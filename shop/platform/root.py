@@ -1,4 +1,5 @@
 """The browsable API root: the public contract's routes, as links."""
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,5 +13,6 @@ PUBLIC_ROUTES = {
 class ApiRootView(APIView):
     """The shop's public API. Errors are RFC 9457 problem details."""
 
+    @extend_schema(exclude=True)
     def get(self, request):
         return Response({name: request.build_absolute_uri(url) for name, url in PUBLIC_ROUTES.items()})

@@ -42,6 +42,9 @@ class InventoryClient(Protocol):
     def stock_get(self, *, product_id: int) -> StockLevel:
         """Current stock of a product (zeros when it was never stocked)."""
 
+    def stock_add(self, *, product_id: int, quantity: int) -> StockLevel:
+        """Adds stock to a product (the caller checked that it exists)."""
+
     def stock_reserve(self, *, order_id: int, lines: list[ReservationLine]) -> list[ReservationLine]:
         """Reserves every line or none (InsufficientStock); idempotent per order."""
 
