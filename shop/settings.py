@@ -121,8 +121,10 @@ if not CELERY_BROKER_URL and SHOP_SERVICE != "monolith":
     CELERY_BROKER_URL = "filesystem://"
     _broker_dir = DATA_DIR / "broker"
     _broker_dir.mkdir(exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_broker_dir), "data_folder_out": str(_broker_dir)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_broker_dir), "data_folder_out": str(_broker_dir),
+                                       "control_folder": str(_broker_dir / "control"), "polling_interval": 0.1}
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / f"celerybeat-schedule-{SHOP_SERVICE}")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

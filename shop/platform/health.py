@@ -2,9 +2,12 @@
 import dataclasses
 
 from django.conf import settings
+
 from health_check.base import HealthCheck
 from health_check.checks import Database
 from health_check.exceptions import ServiceUnavailable
+
+from shop.platform.topology import APPS
 
 
 @dataclasses.dataclass
@@ -26,3 +29,25 @@ def local_checks() -> list:
     if settings.CELERY_BROKER_URL:
         checks.append(Broker)
     return checks
+
+
+@dataclasses.dataclass
+class Upstream(HealthCheck):
+    """An upstream service's own /health/ (used by the gateway)."""
+
+    app: str = ""
+
+    def run(self):
+        from shop.platform.http import send
+
+        try:
+            response = send(self.app, "GET", "/health/?format=json", headers={"Accept": "application/json"},
+                            idempotent=True)
+        except Exception as exc:
+            raise ServiceUnavailable(f"{self.app}: {exc}") from exc
+        if response.status != 200:
+            raise ServiceUnavailable(f"{self.app} reports unhealthy ({response.status})")
+
+
+def upstream_checks() -> list:
+    return [(Upstream, {"app": app}) for app in APPS]

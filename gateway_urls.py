@@ -1,0 +1,41 @@
+"""ROOT_URLCONF of the gateway role: the public contract's routes, each forwarded to its owning service."""
+from pathlib import Path
+
+from django.http import HttpResponse
+from django.urls import re_path
+from drf_spectacular.views import SpectacularSwaggerView
+from health_check.views import HealthCheckView
+
+from shop.platform.errors import not_found
+from shop.platform.gateway import ProxyView
+from shop.platform.health import upstream_checks
+from shop.platform.root import ApiRootView
+from shop.platform.routes import route
+
+ID = "[0-9]{1,18}"
+ROUTE_TABLE = {
+    "users": ["register", "login", "login/refresh", "users", "users/me", f"users/{ID}"],
+    "catalog": ["products", f"products/{ID}"],
+    "orders": ["orders", f"orders/{ID}", f"orders/{ID}/pay", f"orders/{ID}/cancel"],
+    "inventory": [f"inventory/{ID}"],
+}
+STALE_FALLBACK = {"catalog"}
+OPENAPI = Path(__file__).resolve().parent / "shop" / "openapi.yaml"  # `make schema` writes it from the monolith
+
+
+def schema(request):
+    return HttpResponse(OPENAPI.read_bytes(), content_type="application/vnd.oai.openapi")
+
+
+urlpatterns = [
+    route("", ApiRootView.as_view(), "api-root"),
+    route("health", HealthCheckView.as_view(checks=upstream_checks()), "health"),
+    route("schema", schema, "schema"),
+    route("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
+    *[
+        route(pattern, ProxyView.as_view(upstream=upstream, stale_fallback=upstream in STALE_FALLBACK))
+        for upstream, patterns in ROUTE_TABLE.items()
+        for pattern in patterns
+    ],
+    re_path(r"", not_found),
+]

@@ -1,0 +1,35 @@
+"""gunicorn settings for every role: `SHOP_SERVICE=<role> gunicorn shop.wsgi` (this file is read by default)."""
+import os
+
+from shop.platform.topology import PORTS, current_role
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")  # the hooks below read settings in the master
+
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{PORTS[current_role()]}")
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+keepalive = 75  # callers (the gateway, other services) reuse pooled connections
+timeout = 30
+graceful_timeout = 10
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+errorlog = "-"
+
+
+def _discovery():
+    """The discovery adapter; sets Django up first, since the master has not loaded the WSGI app."""
+    import django
+
+    django.setup()
+    from shop.platform.discovery import get_discovery
+
+    return get_discovery()
+
+
+def when_ready(server):
+    """Registers the service with discovery (a no-op unless SHOP_DISCOVERY=consul)."""
+    _discovery().register()
+
+
+def on_exit(server):
+    _discovery().deregister()

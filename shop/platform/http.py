@@ -1,0 +1,101 @@
+"""Calls to other services: pooled keep-alive connections, timeouts on every call, retries only
+where safe, and a circuit breaker per upstream whose open state fails fast."""
+import json
+from urllib.parse import urlencode
+
+import pybreaker
+import urllib3
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from urllib3.exceptions import HTTPError, ReadTimeoutError
+
+from shop.platform.breaker import breaker_for
+from shop.platform.discovery import get_discovery
+from shop.platform.errors import ServiceUnavailable, ShopError, UpstreamTimeout
+from shop.platform.request_id import REQUEST_ID_HEADER, request_id_var
+from shop.platform.service_auth import SCHEME, service_token
+
+_pool = urllib3.PoolManager(num_pools=8, maxsize=64, block=False)
+RETRYABLE_STATUSES = (502, 503, 504)
+
+
+class UpstreamServerError(Exception):
+    """The upstream answered 5xx: counts against its breaker; the response rides along."""
+
+    def __init__(self, response):
+        super().__init__(f"upstream answered {response.status}")
+        self.response = response
+
+
+def _retries(idempotent: bool) -> urllib3.Retry:
+    """Connection failures are retried for any call (nothing was sent); statuses only when idempotent.
+    Reads are never retried, so a slow upstream costs one timeout, not several."""
+    return urllib3.Retry(total=2, connect=2, read=False, other=0, status=2 if idempotent else 0,
+                         status_forcelist=RETRYABLE_STATUSES, allowed_methods=None, backoff_factor=0.02,
+                         raise_on_status=False, redirect=0)
+
+
+def _timeout() -> urllib3.Timeout:
+    return urllib3.Timeout(connect=settings.SHOP_CONNECT_TIMEOUT, read=settings.SHOP_UPSTREAM_TIMEOUT)
+
+
+def send(upstream: str, method: str, path: str, *, body: bytes | None = None, headers: dict | None = None,
+         idempotent: bool = False):
+    """Sends one request to `upstream` (an app name) and returns the urllib3 response (any status < 500).
+
+    Raises ServiceUnavailable (circuit open, refused, 5xx) or UpstreamTimeout (read timeout)."""
+    url = get_discovery().resolve(upstream) + path
+    headers = {REQUEST_ID_HEADER: request_id_var.get(), **(headers or {})}
+
+    def attempt():
+        response = _pool.request(method, url, body=body, headers=headers, timeout=_timeout(),
+                                 retries=_retries(idempotent), preload_content=True)
+        if response.status >= 500:
+            raise UpstreamServerError(response)
+        return response
+
+    try:
+        return breaker_for(upstream).call(attempt)
+    except pybreaker.CircuitBreakerError as exc:
+        raise ServiceUnavailable(f"{upstream} is unavailable (circuit open).") from exc
+    except HTTPError as exc:
+        if isinstance(getattr(exc, "reason", exc), ReadTimeoutError):
+            raise UpstreamTimeout(f"{upstream} did not answer within {settings.SHOP_UPSTREAM_TIMEOUT}s.") from exc
+        raise ServiceUnavailable(f"{upstream} is unreachable.") from exc
+
+
+class ServiceClient:
+    """JSON calls to one app's internal API, mapping problem responses back to that app's errors."""
+
+    def __init__(self, app: str, *, unavailable: type[ServiceUnavailable], errors: tuple[type[ShopError], ...] = ()):
+        self.app = app
+        self.unavailable = unavailable
+        self.errors = {error.code: error for error in errors}
+
+    def call(self, method: str, path: str, *, data=None, params: dict | None = None, idempotent: bool = False,
+             user_id: int | None = None):
+        if params:
+            path = f"{path}?{urlencode(params)}"
+        headers = {"Authorization": f"{SCHEME} {service_token(audience=self.app, user_id=user_id)}",
+                   "Accept": "application/json"}
+        body = None
+        if data is not None:
+            body = json.dumps(data, cls=DjangoJSONEncoder).encode()
+            headers["Content-Type"] = "application/json"
+        try:
+            response = send(self.app, method, path, body=body, headers=headers, idempotent=idempotent)
+        except (ServiceUnavailable, UpstreamServerError) as exc:
+            raise self.unavailable(exc.detail if isinstance(exc, ShopError) else str(exc)) from exc
+        payload = json.loads(response.data) if response.data else None
+        if response.status >= 400:
+            raise self._error(response.status, payload or {})
+        return payload
+
+    def _error(self, status: int, problem: dict) -> ShopError:
+        code = str(problem.get("type", "")).rsplit("/", 1)[-1]
+        detail = problem.get("detail") or problem.get("title")
+        if code in self.errors:
+            return self.errors[code](detail)
+        error = ShopError(detail)
+        error.status, error.code, error.title = status, code or "upstream-error", problem.get("title", "Upstream error")
+        return error

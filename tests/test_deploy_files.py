@@ -1,0 +1,137 @@
+"""Deployment files: docker-compose.yml profiles and roles, the Postgres init script, the Dockerfile."""
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from shop.platform.topology import APPS, PORTS
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
+# role -> (compose service, profile)
+ROLES = {"monolith": ("shop", "monolith"), "gateway": ("gateway", "split")} | {app: (app, "split") for app in APPS}
+INFRA = ("postgres", "rabbitmq", "redis")
+SECRETS = ("DJANGO_SECRET_KEY", "SHOP_JWT_SIGNING_KEY", "SHOP_SERVICE_KEY")
+
+
+def env(name: str) -> dict:
+    return SERVICES[name].get("environment", {})
+
+
+def database_urls(name: str) -> dict:
+    return {key: value for key, value in env(name).items() if key.endswith("_DATABASE_URL")}
+
+
+def is_one_shot(service: dict) -> bool:
+    return "migrate_all" in service.get("command", [])
+
+
+def instructions(keyword: str) -> list[str]:
+    """Arguments of every Dockerfile instruction `keyword`, continuation lines joined."""
+    text = re.sub(r"\\\n\s*", " ", DOCKERFILE)
+    return [line.split(None, 1)[1] for line in text.splitlines() if line.upper().startswith(keyword + " ")]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_runs_from_the_shared_image_in_its_profile(role):
+    name, profile = ROLES[role]
+    service = SERVICES[name]
+    assert service["profiles"] == [profile]
+    assert (service["build"], service["image"]) == (SERVICES["shop"]["build"], SERVICES["shop"]["image"])
+    assert "command" not in service, "web roles run the image's gunicorn CMD"
+    assert env(name)["SHOP_SERVICE"] == role
+
+
+@pytest.mark.parametrize("role", ["monolith", *APPS])
+def test_role_has_a_migrate_one_shot_with_its_environment(role):
+    name, profile = ROLES[role]
+    migrate = SERVICES[f"{name}-migrate"]
+    assert is_one_shot(migrate) and migrate["profiles"] == [profile]
+    assert migrate["environment"] == env(name)
+    assert SERVICES[name]["depends_on"][f"{name}-migrate"] == {"condition": "service_completed_successfully"}
+
+
+def test_monolith_uses_every_app_database():
+    assert database_urls("shop") == {f"{app.upper()}_DATABASE_URL": database_urls(app)[f"{app.upper()}_DATABASE_URL"]
+                                     for app in APPS}
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_split_service_sees_only_its_own_database(app):
+    urls = database_urls(app)
+    assert list(urls) == [f"{app.upper()}_DATABASE_URL"]
+    assert urls[f"{app.upper()}_DATABASE_URL"].startswith("postgres://")
+    assert urls[f"{app.upper()}_DATABASE_URL"].endswith(f"@postgres:5432/shop_{app}")
+
+
+def test_gateway_has_no_database_and_knows_every_service():
+    assert database_urls("gateway") == {}
+    for app in APPS:
+        assert env("gateway")[f"SHOP_{app.upper()}_URL"] == f"http://{app}:{PORTS[app]}"
+    assert {app: {"condition": "service_healthy"} for app in APPS}.items() <= SERVICES["gateway"]["depends_on"].items()
+
+
+@pytest.mark.parametrize("name, role, beat", [("shop-worker", "monolith", True), ("orders-worker", "orders", True),
+                                              ("inventory-worker", "inventory", False)])
+def test_workers(name, role, beat):
+    command = SERVICES[name]["command"]
+    assert command[:4] == ["celery", "-A", "shop", "worker"] and ("-B" in command) == beat
+    assert env(name) == env(ROLES[role][0])
+
+
+@pytest.mark.parametrize("name", [name for name, service in SERVICES.items() if "build" in service])
+def test_app_services_run_production_settings_with_secrets_from_env(name):
+    assert env(name)["DJANGO_DEBUG"] == "0"
+    assert env(name)["DJANGO_ALLOWED_HOSTS"]
+    for secret in SECRETS:
+        assert re.fullmatch(rf"\$\{{{secret}:\?[^}}]+\}}", env(name)[secret])
+
+
+@pytest.mark.parametrize("name", [name for name, service in SERVICES.items() if not is_one_shot(service)])
+def test_every_long_running_service_has_a_health_check(name):
+    service = SERVICES[name]
+    own = service.get("healthcheck", {})
+    runs_image_cmd = "build" in service and "command" not in service  # the Dockerfile HEALTHCHECK applies
+    assert (own.get("test") and not own.get("disable")) or (runs_image_cmd and not own)
+
+
+@pytest.mark.parametrize("name", [name for name, service in SERVICES.items() if "depends_on" in service])
+def test_depends_on_waits_for_health_or_completion(name):
+    for upstream, rule in SERVICES[name]["depends_on"].items():
+        expected = "service_completed_successfully" if is_one_shot(SERVICES[upstream]) else "service_healthy"
+        assert rule == {"condition": expected}, f"{name} -> {upstream}"
+    if not is_one_shot(SERVICES[name]) and name != "gateway":
+        assert set(INFRA) <= set(SERVICES[name]["depends_on"])
+
+
+def test_infra_in_every_profile_and_consul_under_its_own():
+    for name in INFRA:
+        assert "profiles" not in SERVICES[name]
+    assert SERVICES["consul"]["profiles"] == ["consul"]
+    assert "-dev" in SERVICES["consul"]["command"]
+
+
+def test_postgres_init_creates_one_database_per_app():
+    sql = (ROOT / "docker" / "postgres-init.sql").read_text()
+    assert set(re.findall(r"CREATE DATABASE (\w+)", sql, re.IGNORECASE)) == {f"shop_{app}" for app in APPS}
+    assert any(volume.startswith("./docker/postgres-init.sql:/docker-entrypoint-initdb.d/")
+               for volume in SERVICES["postgres"]["volumes"])
+
+
+def test_dockerfile_passes_hadolint():
+    hadolint = Path(sys.executable).parent / "hadolint"
+    result = subprocess.run([str(hadolint), str(ROOT / "Dockerfile")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dockerfile_runs_gunicorn_as_non_root_with_a_health_check():
+    users = instructions("USER")
+    assert users and users[-1].split(":")[0] not in ("root", "0")
+    assert "/health/" in instructions("HEALTHCHECK")[-1]
+    assert json.loads(instructions("CMD")[-1]) == ["gunicorn", "shop.wsgi"]

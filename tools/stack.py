@@ -1,0 +1,190 @@
+"""Starts the shop as real processes on loopback: the monolith, or the five split roles and their
+Celery workers. Used by `make split`, the test fixtures and the benchmarks.
+
+    python -m tools.stack split      # Ctrl-C stops everything
+"""
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ("users", "catalog", "orders", "inventory")
+SPLIT_ROLES = (*APPS, "gateway")
+WORKERS = {"monolith": ["-B"], "orders": ["-B"], "inventory": []}  # roles that consume a queue
+STRIPPED_ENV = ("SHOP_", "CELERY_", "DJANGO_", "GUNICORN_") + tuple(f"{a.upper()}_DATABASE_URL" for a in APPS)
+
+
+def default_ports(base: int = 8000) -> dict[str, int]:
+    services = 5000 if base == 8000 else base + 1
+    return {"monolith": base, "gateway": base, **{app: services + i + 1 for i, app in enumerate(APPS)}}
+
+
+@dataclass
+class Stack:
+    topology: str  # "monolith" or "split"
+    data_dir: Path
+    ports: dict = field(default_factory=default_ports)
+    postgres_url: str = ""  # e.g. postgres://postgres@127.0.0.1:5432 -> one database per app
+    broker_url: str = ""  # e.g. amqp://guest:guest@127.0.0.1:5672// ; empty -> embedded
+    extra_env: dict = field(default_factory=dict)
+    gunicorn_workers: int = 1
+    gunicorn_threads: int = 8
+    processes: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.data_dir = Path(self.data_dir)
+        (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        self.queue_prefix = f"stack-{uuid.uuid4().hex[:8]}-" if self.broker_url else ""
+        self.db_prefix = f"shop_{self.data_dir.name.replace('-', '_')}".lower()[:40]
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return ("monolith",) if self.topology == "monolith" else SPLIT_ROLES
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    def role_url(self, role: str) -> str:
+        return f"http://127.0.0.1:{self.ports[role]}"
+
+    def env(self, role: str) -> dict:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(STRIPPED_ENV)}
+        env.update(SHOP_SERVICE=role, SHOP_DATA_DIR=str(self.data_dir), DJANGO_SETTINGS_MODULE="shop.settings",
+                   PYTHONUNBUFFERED="1", GUNICORN_BIND=f"127.0.0.1:{self.ports[role]}",
+                   GUNICORN_WORKERS=str(self.gunicorn_workers), GUNICORN_THREADS=str(self.gunicorn_threads),
+                   SHOP_ADVERTISE_PORT=str(self.ports[role]))
+        env.update({f"SHOP_{app.upper()}_URL": self.role_url(app) for app in APPS})
+        if self.postgres_url:
+            env.update({f"{app.upper()}_DATABASE_URL": f"{self.postgres_url}/{self.db_prefix}_{app}" for app in APPS})
+        if self.broker_url:
+            env.update(CELERY_BROKER_URL=self.broker_url, SHOP_QUEUE_PREFIX=self.queue_prefix)
+        env.update(self.extra_env)
+        return env
+
+    def manage(self, role: str, *args: str, env: dict | None = None) -> str:
+        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**self.env(role), **(env or {})},
+                                capture_output=True, text=True, timeout=180)
+        if result.returncode:
+            raise RuntimeError(f"manage.py {' '.join(args)} ({role}) failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def create_databases(self) -> None:
+        if not self.postgres_url:
+            return
+        import psycopg
+
+        with psycopg.connect(f"{self.postgres_url}/postgres", autocommit=True, connect_timeout=5) as conn:
+            for app in APPS:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.db_prefix}_{app}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{self.db_prefix}_{app}"')
+
+    def migrate(self) -> None:
+        migrations = [subprocess.Popen([sys.executable, "manage.py", "migrate_all", "-v0"], cwd=ROOT,
+                                       env=self.env(role)) for role in self.roles if role != "gateway"]
+        if any(p.wait(timeout=180) for p in migrations):
+            raise RuntimeError("migrate_all failed")
+
+    def _spawn(self, name: str, role: str, command: list[str]) -> None:
+        log = open(self.data_dir / "logs" / f"{name}.log", "ab")
+        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.env(role), stdout=log,
+                                                stderr=subprocess.STDOUT, start_new_session=True)
+
+    def start_role(self, role: str, wait: bool = True) -> None:
+        self._spawn(role, role, [sys.executable, "-m", "gunicorn", "shop.wsgi"])
+        if wait:
+            wait_healthy(self.role_url(role))
+
+    def stop_role(self, name: str) -> None:
+        process = self.processes.pop(name, None)
+        if process and process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def start(self) -> "Stack":
+        self.create_databases()
+        self.migrate()
+        for role in self.roles:
+            self.start_role(role, wait=False)
+            if role in WORKERS and (self.broker_url or role != "monolith"):
+                self._spawn(f"{role}-worker", role, [sys.executable, "-m", "celery", "-A", "shop", "worker",
+                                                     "--pool", "threads", "-c", "4", "-l", "INFO", *WORKERS[role]])
+        for role in self.roles:
+            wait_healthy(self.role_url(role))
+        return self
+
+    def stop(self) -> None:
+        for name in list(self.processes)[::-1]:
+            self.stop_role(name)
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def wait_healthy(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/health/?format=json", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not become healthy within {timeout}s")
+        time.sleep(0.2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("topology", choices=("monolith", "split"))
+    parser.add_argument("--data-dir", default=str(ROOT / "data" / "split"))
+    parser.add_argument("--seed", action="store_true", help="load demo products and a dev staff user")
+    args = parser.parse_args()
+    stack = Stack(args.topology, Path(args.data_dir), postgres_url=os.environ.get("SHOP_STACK_POSTGRES_URL", ""),
+                  broker_url=os.environ.get("CELERY_BROKER_URL", ""), gunicorn_workers=2, gunicorn_threads=4)
+    with stack:
+        if args.seed:
+            seed(stack)
+        print(f"shop ({args.topology}) at {stack.url}; services: "
+              + ", ".join(f"{r} {stack.role_url(r)}" for r in stack.roles) + f"\nlogs in {stack.data_dir / 'logs'}; "
+              "Ctrl-C stops everything.", flush=True)
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+def seed(stack: Stack) -> None:
+    users_role, catalog_role = ("monolith", "monolith") if stack.topology == "monolith" else ("users", "catalog")
+    superuser = {"DJANGO_SUPERUSER_USERNAME": "admin", "DJANGO_SUPERUSER_PASSWORD": "admin-dev-only",
+                 "DJANGO_SUPERUSER_EMAIL": "admin@example.com"}
+    try:
+        stack.manage(users_role, "createsuperuser", "--noinput", env=superuser)
+    except RuntimeError:
+        pass  # already there
+    print(stack.manage(catalog_role, "seed_demo"), flush=True)
+
+
+if __name__ == "__main__":
+    main()
