@@ -10,14 +10,13 @@ from shop.platform.errors import not_found
 from shop.platform.gateway import ProxyView
 from shop.platform.health import upstream_checks
 from shop.platform.root import ApiRootView
-from shop.platform.routes import route
+from shop.platform.routes import routes
 
-ID = "[0-9]{1,18}"
 ROUTE_TABLE = {
-    "users": ["register", "login", "login/refresh", "users", "users/me", f"users/{ID}"],
-    "catalog": ["products", f"products/{ID}"],
-    "orders": ["orders", f"orders/{ID}", f"orders/{ID}/pay", f"orders/{ID}/cancel"],
-    "inventory": [f"inventory/{ID}"],
+    "users": ["register", "login", "login/refresh", "users", "users/me", "users/<id:pk>"],
+    "catalog": ["products", "products/<id:pk>"],
+    "orders": ["orders", "orders/<id:pk>", "orders/<id:pk>/pay", "orders/<id:pk>/cancel"],
+    "inventory": ["inventory/<id:pk>"],
 }
 STALE_FALLBACK = {"catalog"}
 OPENAPI = Path(__file__).resolve().parent / "shop" / "openapi.yaml"  # `make schema` writes it from the monolith
@@ -27,15 +26,16 @@ def schema(request):
     return HttpResponse(OPENAPI.read_bytes(), content_type="application/vnd.oai.openapi")
 
 
-urlpatterns = [
-    route("", ApiRootView.as_view(), "api-root"),
-    route("health", HealthCheckView.as_view(checks=upstream_checks()), "health"),
-    route("schema", schema, "schema"),
-    route("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
+urlpatterns = routes(
+    ("", ApiRootView.as_view(), "api-root"),
+    ("health", HealthCheckView.as_view(checks=upstream_checks()), "health"),
+    ("schema", schema, "schema"),
+    ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
     *[
-        route(pattern, ProxyView.as_view(upstream=upstream, stale_fallback=upstream in STALE_FALLBACK))
+        (pattern, ProxyView.as_view(upstream=upstream, stale_fallback=upstream in STALE_FALLBACK))
         for upstream, patterns in ROUTE_TABLE.items()
         for pattern in patterns
     ],
+) + [
     re_path(r"", not_found),
 ]

@@ -23,14 +23,14 @@ if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["*"] if DEBUG else ["localhost", "127.0.0.1"])
 
 INSTALLED_APPS = [
+    *[f"shop.{app}" for app in SHOP_APPS],  # first, so shop.users' createsuperuser wins over Django's
+    "shop.platform",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
     "health_check",
-    "shop.platform",
-    *[f"shop.{app}" for app in SHOP_APPS],
 ]
 
 MIDDLEWARE = [

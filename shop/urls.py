@@ -7,13 +7,15 @@ from health_check.views import HealthCheckView
 from shop.platform.errors import not_found
 from shop.platform.health import local_checks
 from shop.platform.root import ApiRootView
-from shop.platform.routes import route
+from shop.platform.routes import routes
 
 urlpatterns = [
-    route("", ApiRootView.as_view(), "api-root"),
-    route("health", HealthCheckView.as_view(checks=local_checks()), "health"),
-    route("schema", SpectacularAPIView.as_view(), "schema"),
-    route("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
+    *routes(
+        ("", ApiRootView.as_view(), "api-root"),
+        ("health", HealthCheckView.as_view(checks=local_checks()), "health"),
+        ("schema", SpectacularAPIView.as_view(), "schema"),
+        ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
+    ),
     *[path("", include(f"shop.{app}.urls")) for app in settings.SHOP_APPS],
     re_path(r"", not_found),  # JSON 404 for unknown paths, in DEBUG too
 ]

@@ -1,8 +1,8 @@
 from shop.catalog import api, internal
-from shop.platform.routes import route
+from shop.platform.routes import routes
 
-urlpatterns = [
-    route("products", api.ProductListApi.as_view(), "product-list"),
-    route(r"products/(?P<pk>[0-9]{1,18})", api.ProductDetailApi.as_view(), "product-detail"),
-    route("internal/catalog/products", internal.ProductsByIdsApi.as_view(), "internal-products"),
-]
+urlpatterns = routes(
+    ("products", api.ProductListApi.as_view(), "product-list"),
+    ("products/<id:pk>", api.ProductDetailApi.as_view(), "product-detail"),
+    ("internal/catalog/products", internal.ProductsByIdsApi.as_view(), "internal-products"),
+)

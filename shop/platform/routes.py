@@ -1,7 +1,25 @@
-"""Routes that accept each path with and without a trailing slash."""
-from django.urls import re_path
+"""URL routes accepting each path with and without a trailing slash; `<id:name>` captures an int id."""
+from django.urls import path, register_converter
 
 
-def route(pattern: str, view, name: str | None = None):
-    """`pattern` is a regex body without anchors or trailing slash, e.g. r"products/(?P<pk>[0-9]{1,18})"."""
-    return re_path(rf"^{pattern}/?$", view, name=name)
+class IdConverter:
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
+
+def routes(*entries) -> list:
+    """Each entry is (route, view) or (route, view, name), with route like "products/<id:pk>"."""
+    patterns = []
+    for route, view, *name in entries:
+        patterns.append(path(route, view, name=name[0] if name else None))
+        if route:
+            patterns.append(path(f"{route}/", view))
+    return patterns

@@ -1,14 +1,14 @@
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from shop.platform.routes import route
+from shop.platform.routes import routes
 from shop.users import api, internal
 
-urlpatterns = [
-    route("register", api.RegisterApi.as_view(), "register"),
-    route("login", api.LoginApi.as_view(), "login"),
-    route("login/refresh", TokenRefreshView.as_view(), "login-refresh"),
-    route("users", api.UserListApi.as_view(), "user-list"),
-    route("users/me", api.UserDetailApi.as_view(), "user-me"),
-    route(r"users/(?P<pk>[0-9]{1,18})", api.UserDetailApi.as_view(), "user-detail"),
-]
-urlpatterns.append(route(r"internal/users/(?P<pk>[0-9]{1,18})", internal.UserInternalApi.as_view(), "internal-user"))
+urlpatterns = routes(
+    ("register", api.RegisterApi.as_view(), "register"),
+    ("login", api.LoginApi.as_view(), "login"),
+    ("login/refresh", TokenRefreshView.as_view(), "login-refresh"),
+    ("users", api.UserListApi.as_view(), "user-list"),
+    ("users/me", api.UserDetailApi.as_view(), "user-me"),
+    ("users/<id:pk>", api.UserDetailApi.as_view(), "user-detail"),
+    ("internal/users/<id:pk>", internal.UserInternalApi.as_view(), "internal-user"),
+)
