@@ -39,7 +39,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
 ]
 
-ROOT_URLCONF = "gateway_urls" if SHOP_SERVICE == "gateway" else "shop.urls"
+ROOT_URLCONF = env.str("DJANGO_ROOT_URLCONF", "gateway_urls" if SHOP_SERVICE == "gateway" else "shop.urls")
 WSGI_APPLICATION = "shop.wsgi.application"
 APPEND_SLASH = False
 TEMPLATES = [
@@ -145,10 +145,10 @@ LOGGING = {
 
 from kombu import Queue  # noqa: E402
 
-SHOP_QUEUE_PREFIX = env.str("SHOP_QUEUE_PREFIX", "")  # isolates stacks that share one broker
-CELERY_TASK_QUEUES = [Queue(SHOP_QUEUE_PREFIX + app) for app in SHOP_APPS] or [Queue(SHOP_QUEUE_PREFIX + "shop")]
+SHOP_NAMESPACE = env.str("SHOP_NAMESPACE", "")  # prefixes queues and Redis keys: isolates shops sharing them
+CELERY_TASK_QUEUES = [Queue(SHOP_NAMESPACE + app) for app in SHOP_APPS] or [Queue(SHOP_NAMESPACE + "shop")]
 CELERY_TASK_DEFAULT_QUEUE = CELERY_TASK_QUEUES[0].name
-CELERY_TASK_ROUTES = {f"{app}.*": {"queue": SHOP_QUEUE_PREFIX + app} for app in APPS}
+CELERY_TASK_ROUTES = {f"{app}.*": {"queue": SHOP_NAMESPACE + app} for app in APPS}
 _BEAT = {
     "orders": {
         "orders-expire-pending": {"task": "orders.expire_pending", "schedule": env.float("SHOP_EXPIRY_INTERVAL", 30.0)},
@@ -174,6 +174,7 @@ SHOP_BREAKER_FAIL_MAX = env.int("SHOP_BREAKER_FAIL_MAX", 5)
 SHOP_BREAKER_RESET_SECONDS = env.float("SHOP_BREAKER_RESET_SECONDS", 5.0)
 SHOP_REDIS_URL = env.str("SHOP_REDIS_URL", "")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SHOP_REDIS_URL}
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SHOP_REDIS_URL,
+                "KEY_PREFIX": SHOP_NAMESPACE, "OPTIONS": {"socket_timeout": 0.2, "socket_connect_timeout": 0.2}}
     if SHOP_REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

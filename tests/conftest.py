@@ -1,8 +1,9 @@
 """Shared fixtures. Live stacks are real processes on loopback (tools/stack.py).
 
-With SHOP_TEST_POSTGRES_URL and SHOP_TEST_BROKER_URL set (make test-services), stacks use one
-PostgreSQL database per app and RabbitMQ with real Celery workers; otherwise SQLite files and the
-embedded brokers (in-process tasks for the monolith, kombu's filesystem transport for split)."""
+With SHOP_TEST_POSTGRES_URL, SHOP_TEST_BROKER_URL and SHOP_TEST_REDIS_URL set (make test-services),
+stacks use one PostgreSQL database per app, RabbitMQ with real Celery workers, and Redis for breaker
+state and the gateway cache; otherwise SQLite files and the embedded brokers (in-process tasks for
+the monolith, kombu's filesystem transport for split)."""
 import itertools
 import os
 import uuid
@@ -13,6 +14,7 @@ from tools.stack import Stack
 
 POSTGRES_URL = os.environ.get("SHOP_TEST_POSTGRES_URL", "")
 BROKER_URL = os.environ.get("SHOP_TEST_BROKER_URL", "")
+REDIS_URL = os.environ.get("SHOP_TEST_REDIS_URL", "")
 STAFF = {"username": "staff", "password": "staff-Passw0rd!", "email": "staff@example.com"}
 _port_bases = itertools.count(18000, 100)
 
@@ -21,7 +23,8 @@ def launch(topology: str, tmp_path_factory, **options) -> Stack:
     """Starts a stack on free test ports with a staff account; the caller stops it."""
     data_dir = tmp_path_factory.mktemp(f"{topology}-{uuid.uuid4().hex[:6]}")
     base = next(_port_bases) + os.getpid() % 50 * 1000 % 20000
-    stack = Stack(topology, data_dir, ports=_ports(base), postgres_url=POSTGRES_URL, broker_url=BROKER_URL, **options)
+    stack = Stack(topology, data_dir, ports=_ports(base), postgres_url=POSTGRES_URL, broker_url=BROKER_URL,
+                  redis_url=REDIS_URL, namespace=f"{data_dir.name}-", **options)
     try:
         stack.start()
         users_role = "monolith" if topology == "monolith" else "users"

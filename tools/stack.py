@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +32,8 @@ class Stack:
     ports: dict = field(default_factory=default_ports)
     postgres_url: str = ""  # e.g. postgres://postgres@127.0.0.1:5432 -> one database per app
     broker_url: str = ""  # e.g. amqp://guest:guest@127.0.0.1:5672// ; empty -> embedded
+    redis_url: str = ""  # e.g. redis://127.0.0.1:6379/0 -> shared breaker state and gateway cache
+    namespace: str = ""  # prefix of queues and Redis keys, so stacks can share one broker and Redis
     extra_env: dict = field(default_factory=dict)
     gunicorn_workers: int = 1
     gunicorn_threads: int = 8
@@ -41,7 +42,6 @@ class Stack:
     def __post_init__(self):
         self.data_dir = Path(self.data_dir)
         (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
-        self.queue_prefix = f"stack-{uuid.uuid4().hex[:8]}-" if self.broker_url else ""
         self.db_prefix = f"shop_{self.data_dir.name.replace('-', '_')}".lower()[:40]
 
     @property
@@ -60,12 +60,14 @@ class Stack:
         env.update(SHOP_SERVICE=role, SHOP_DATA_DIR=str(self.data_dir), DJANGO_SETTINGS_MODULE="shop.settings",
                    PYTHONUNBUFFERED="1", GUNICORN_BIND=f"127.0.0.1:{self.ports[role]}",
                    GUNICORN_WORKERS=str(self.gunicorn_workers), GUNICORN_THREADS=str(self.gunicorn_threads),
-                   SHOP_ADVERTISE_PORT=str(self.ports[role]))
+                   SHOP_ADVERTISE_PORT=str(self.ports[role]), SHOP_NAMESPACE=self.namespace)
         env.update({f"SHOP_{app.upper()}_URL": self.role_url(app) for app in APPS})
         if self.postgres_url:
             env.update({f"{app.upper()}_DATABASE_URL": f"{self.postgres_url}/{self.db_prefix}_{app}" for app in APPS})
         if self.broker_url:
-            env.update(CELERY_BROKER_URL=self.broker_url, SHOP_QUEUE_PREFIX=self.queue_prefix)
+            env.update(CELERY_BROKER_URL=self.broker_url)
+        if self.redis_url:
+            env.update(SHOP_REDIS_URL=self.redis_url)
         env.update(self.extra_env)
         return env
 
@@ -160,7 +162,8 @@ def main() -> None:
     parser.add_argument("--seed", action="store_true", help="load demo products and a dev staff user")
     args = parser.parse_args()
     stack = Stack(args.topology, Path(args.data_dir), postgres_url=os.environ.get("SHOP_STACK_POSTGRES_URL", ""),
-                  broker_url=os.environ.get("CELERY_BROKER_URL", ""), gunicorn_workers=2, gunicorn_threads=4)
+                  broker_url=os.environ.get("CELERY_BROKER_URL", ""), redis_url=os.environ.get("SHOP_REDIS_URL", ""),
+                  gunicorn_workers=2, gunicorn_threads=4)
     with stack:
         if args.seed:
             seed(stack)

@@ -1,4 +1,5 @@
 """Circuit breakers per upstream (pybreaker), without pybreaker's lock held across the call."""
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
@@ -25,7 +26,7 @@ class Breaker(pybreaker.CircuitBreaker):
         try:
             result = func(*args, **kwargs)
         except BaseException as exc:
-            with self._lock:
+            with self._lock, suppress(pybreaker.CircuitBreakerError):  # the call ran: report its own error
                 self.state._handle_error(exc, reraise=False)
             raise
         with self._lock:
@@ -39,7 +40,7 @@ def _storage(name: str):
     import redis
 
     client = redis.Redis.from_url(settings.SHOP_REDIS_URL, socket_timeout=0.2, socket_connect_timeout=0.2)
-    return pybreaker.CircuitRedisStorage(pybreaker.STATE_CLOSED, client, namespace=f"shop:breaker:{name}")
+    return pybreaker.CircuitRedisStorage(pybreaker.STATE_CLOSED, client, namespace=f"{settings.SHOP_NAMESPACE}shop:breaker:{name}")
 
 
 @cache

@@ -20,7 +20,8 @@ RETRYABLE_STATUSES = (502, 503, 504)
 
 
 class UpstreamServerError(Exception):
-    """The upstream answered 5xx: counts against its breaker; the response rides along."""
+    """A proxy in front of the upstream answered 502/504: counts against the breaker like a refused
+    connection or a timeout. A live upstream's own 500/503 does not: it is fast, not dead."""
 
     def __init__(self, response):
         super().__init__(f"upstream answered {response.status}")
@@ -41,7 +42,7 @@ def _timeout() -> urllib3.Timeout:
 
 def send(upstream: str, method: str, path: str, *, body: bytes | None = None, headers: dict | None = None,
          idempotent: bool = False):
-    """Sends one request to `upstream` (an app name) and returns the urllib3 response (any status < 500).
+    """Sends one request to `upstream` (an app name) and returns the urllib3 response.
 
     Raises ServiceUnavailable (circuit open, refused, 5xx) or UpstreamTimeout (read timeout)."""
     url = get_discovery().resolve(upstream) + path
@@ -50,7 +51,7 @@ def send(upstream: str, method: str, path: str, *, body: bytes | None = None, he
     def attempt():
         response = _pool.request(method, url, body=body, headers=headers, timeout=_timeout(),
                                  retries=_retries(idempotent), preload_content=True)
-        if response.status >= 500:
+        if response.status in (502, 504):
             raise UpstreamServerError(response)
         return response
 
@@ -86,13 +87,15 @@ class ServiceClient:
             response = send(self.app, method, path, body=body, headers=headers, idempotent=idempotent)
         except (ServiceUnavailable, UpstreamServerError) as exc:
             raise self.unavailable(exc.detail if isinstance(exc, ShopError) else str(exc)) from exc
+        if response.status >= 500:
+            raise self.unavailable(f"{self.app} answered {response.status}.")
         payload = json.loads(response.data) if response.data else None
         if response.status >= 400:
             raise self._error(response.status, payload or {})
         return payload
 
     def _error(self, status: int, problem: dict) -> ShopError:
-        code = str(problem.get("type", "")).rsplit("/", 1)[-1]
+        code = str(problem.get("type", "")).partition("/problems/")[2]  # "about:blank" names no code
         detail = problem.get("detail") or problem.get("title")
         if code in self.errors:
             return self.errors[code](detail)

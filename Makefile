@@ -1,0 +1,51 @@
+# The two commands: `make run` (the monolith at http://127.0.0.1:8000) and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432
+BROKER_URL ?= amqp://guest:guest@127.0.0.1:5672//
+REDIS_URL ?= redis://127.0.0.1:6379/0
+DEV_STAFF := DJANGO_SUPERUSER_USERNAME=admin DJANGO_SUPERUSER_PASSWORD=admin-dev-only DJANGO_SUPERUSER_EMAIL=admin@example.com
+# make test-services: unit tests on one PostgreSQL database per app; live stacks on PostgreSQL + RabbitMQ + Redis.
+SERVICES_ENV := USERS_DATABASE_URL=$(POSTGRES_URL)/shop_users CATALOG_DATABASE_URL=$(POSTGRES_URL)/shop_catalog \
+	ORDERS_DATABASE_URL=$(POSTGRES_URL)/shop_orders INVENTORY_DATABASE_URL=$(POSTGRES_URL)/shop_inventory \
+	SHOP_TEST_POSTGRES_URL=$(POSTGRES_URL) SHOP_TEST_BROKER_URL=$(BROKER_URL) SHOP_TEST_REDIS_URL=$(REDIS_URL)
+
+.PHONY: install run test test-services split bench schema lint clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate_all
+	$(DEV_STAFF) $(PY) manage.py createsuperuser --noinput 2>/dev/null || echo "dev staff user 'admin' already exists"
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/hadolint Dockerfile
+
+test: lint
+	$(PY) -m pytest
+
+test-services: lint
+	$(SERVICES_ENV) $(PY) -m pytest
+	$(PY) -m bench --smoke
+
+split: install
+	$(PY) -m tools.stack split --seed
+
+bench: install
+	$(PY) -m bench
+
+schema: install
+	$(PY) manage.py spectacular --file shop/openapi.yaml
+
+clean:
+	rm -rf data .pytest_cache
