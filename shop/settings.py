@@ -107,6 +107,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["shop.platform.schema.public_endpoints_only"],
+    "PATH_CONVERTER_OVERRIDES": {"id": int},
 }
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SHOP_MAX_BODY_BYTES", 64 * 1024)

@@ -18,11 +18,17 @@ from shop.platform.errors import ShopError
 
 DB = "orders"
 PLACING_TIMEOUT = timedelta(minutes=2)
+MAX_TOTAL = Decimal("999999999999.99")  # what Order.total (14 digits, 2 decimals) can hold
 
 
 class UnknownProducts(ShopError):
     code = "unknown-products"
     title = "The order names products that do not exist"
+
+
+class OrderTotalTooLarge(ShopError):
+    code = "order-total-too-large"
+    title = f"An order's total cannot exceed {MAX_TOTAL}"
 
 
 class OrderNotPayable(ShopError):
@@ -53,6 +59,8 @@ def _create(*, user_id: int, quantities: Counter, idempotency_key: str | None) -
     if missing:
         raise UnknownProducts(f"Unknown product id(s): {', '.join(map(str, missing))}.")
     total = sum((products[pid].price * qty for pid, qty in quantities.items()), Decimal("0"))
+    if total > MAX_TOTAL:
+        raise OrderTotalTooLarge()
     with transaction.atomic(using=DB):
         order = Order.objects.create(user_id=user_id, total=total, idempotency_key=idempotency_key)
         OrderLine.objects.bulk_create(

@@ -1,7 +1,12 @@
-"""A small HTTP client for the public API (requests, real sockets, bounded timeouts)."""
+"""A small HTTP client for the public API (requests, real sockets, bounded timeouts), plus assertions."""
+import time
+import uuid
+
 import requests
 
 TIMEOUT = 15
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PASSWORD = "c0rrect-Horse-battery"
 
 
 class ApiClient:
@@ -19,6 +24,9 @@ class ApiClient:
     def post(self, path, json=None, **kwargs):
         return self.request("POST", path, json=json, **kwargs)
 
+    def put(self, path, json=None, **kwargs):
+        return self.request("PUT", path, json=json, **kwargs)
+
     def patch(self, path, json=None, **kwargs):
         return self.request("PATCH", path, json=json, **kwargs)
 
@@ -28,11 +36,63 @@ class ApiClient:
     def login(self, username: str, password: str) -> "ApiClient":
         response = self.post("/login", {"username": username, "password": password})
         assert response.status_code == 200, response.text
-        self.session.headers["Authorization"] = f"Bearer {response.json()['access']}"
+        return self.authorize(response.json()["access"])
+
+    def authorize(self, access_token: str) -> "ApiClient":
+        self.session.headers["Authorization"] = f"Bearer {access_token}"
         return self
 
-    def register_and_login(self, username: str, password: str = "c0rrect-Horse-battery") -> "ApiClient":
+    def register_and_login(self, username: str, password: str = PASSWORD) -> "ApiClient":
         response = self.post("/register", {"username": username, "email": f"{username}@example.com",
                                            "password": password})
         assert response.status_code == 201, response.text
+        self.user = response.json()
         return self.login(username, password)
+
+    # shop vocabulary, for readable tests
+
+    def stock(self, product_id: int) -> dict:
+        response = self.get(f"/inventory/{product_id}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def place(self, lines: dict[int, int], **kwargs) -> requests.Response:
+        """POST /orders with {product_id: quantity}."""
+        items = [{"product_id": pid, "quantity": qty} for pid, qty in lines.items()]
+        return self.post("/orders", {"items": items}, **kwargs)
+
+    def place_ok(self, lines: dict[int, int]) -> dict:
+        response = self.place(lines)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def assert_problem(response: requests.Response, status: int) -> dict:
+    """The response is an RFC 9457 problem document with this status; returns its body."""
+    where = f"{response.request.method} {response.request.path_url}"
+    assert response.status_code == status, f"{where}: expected {status}, got {response.status_code}: {response.text[:500]}"
+    content_type = response.headers.get("Content-Type", "")
+    assert content_type.startswith(PROBLEM_CONTENT_TYPE), f"{where}: Content-Type {content_type!r}"
+    body = response.json()
+    assert body.get("status") == status, body
+    assert isinstance(body.get("title"), str) and body["title"], body
+    return body
+
+
+def poll(fetch, until, timeout: float = 10.0, step: float = 0.1):
+    """Calls fetch() every `step` seconds until until(value) holds or `timeout` passes; returns the last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fetch()
+        if until(value) or time.monotonic() >= deadline:
+            return value
+        time.sleep(step)
+
+
+def settled_stock(client: ApiClient, product_id: int, **expected) -> dict:
+    """Polls the product's stock until it shows `expected` (e.g. reserved=0, on_hand=8); returns it."""
+    return poll(lambda: client.stock(product_id), lambda s: all(s[k] == v for k, v in expected.items()))

@@ -1,10 +1,17 @@
-"""The contract suite runs unchanged against both topologies: every test gets `api` for each."""
+"""The contract suite runs unchanged against both topologies: every test gets `api` for each.
+
+Stacks live for the whole session and are shared by all tests, so tests isolate themselves by
+creating fresh products and customers. Tokens cached per session stay valid: access tokens live
+15 minutes and a whole run is bounded well below that per topology."""
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from tests.conftest import STAFF, launch
-from tests.contract.client import ApiClient
+from tests.contract.client import ApiClient, unique
+
+CROWD_SIZE = 40
 
 
 @pytest.fixture(scope="session", params=["monolith", "split"])
@@ -20,9 +27,15 @@ def api(stack) -> ApiClient:
     return ApiClient(stack.url)
 
 
+@pytest.fixture(scope="session")
+def staff_token(stack) -> str:
+    client = ApiClient(stack.url).login(STAFF["username"], STAFF["password"])
+    return client.session.headers["Authorization"].removeprefix("Bearer ")
+
+
 @pytest.fixture
-def staff(stack) -> ApiClient:
-    return ApiClient(stack.url).login(STAFF["username"], STAFF["password"])
+def staff(stack, staff_token) -> ApiClient:
+    return ApiClient(stack.url).authorize(staff_token)
 
 
 @pytest.fixture
@@ -32,9 +45,47 @@ def customer(stack) -> ApiClient:
 
 
 @pytest.fixture
-def product(staff) -> dict:
+def make_customer(stack):
+    """Registers and logs in another fresh customer on each call."""
+    return lambda: ApiClient(stack.url).register_and_login(unique("cust"))
+
+
+@pytest.fixture(scope="session")
+def someone(stack) -> ApiClient:
+    """One logged-in customer shared by tests that change no state of theirs (bad input, meta)."""
+    return ApiClient(stack.url).register_and_login(unique("someone"))
+
+
+@pytest.fixture(scope="session")
+def crowd(stack) -> list[ApiClient]:
+    """CROWD_SIZE logged-in customers, each with its own session, for the concurrency tests."""
+    with ThreadPoolExecutor(4) as pool:  # registration hashes passwords: keep the CPU queue short
+        return list(pool.map(lambda i: ApiClient(stack.url).register_and_login(unique(f"crowd{i}")),
+                             range(CROWD_SIZE)))
+
+
+@pytest.fixture
+def make_product(staff):
+    """Creates a product (and stocks it) on each call: make_product(stock=5, price="2.50")."""
+
+    def make(stock: int = 10, price: str = "9.99", name: str = "Test widget") -> dict:
+        created = staff.post("/products", {"name": name, "price": price, "sku": unique("SKU")})
+        assert created.status_code == 201, created.text
+        if stock:
+            added = staff.post(f"/inventory/{created.json()['id']}", {"quantity": stock})
+            assert added.status_code == 200, added.text
+        return created.json()
+
+    return make
+
+
+@pytest.fixture
+def product(make_product) -> dict:
     """A new product with 10 units in stock."""
-    created = staff.post("/products", {"name": "Test widget", "price": "9.99", "sku": f"SKU-{uuid.uuid4().hex[:10]}"})
-    assert created.status_code == 201, created.text
-    assert staff.post(f"/inventory/{created.json()['id']}", {"quantity": 10}).status_code == 200
-    return created.json()
+    return make_product(stock=10)
+
+
+@pytest.fixture
+def order(customer, product) -> dict:
+    """A pending order of the customer's for 2 units of `product` (10 in stock)."""
+    return customer.place_ok({product["id"]: 2})
