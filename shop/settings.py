@@ -59,6 +59,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 def _database(app: str) -> dict:
     """One database per app: a SQLite file by default, <APP>_DATABASE_URL overrides it."""
     config = env.db_url(f"{app.upper()}_DATABASE_URL", default=f"sqlite:///{DATA_DIR / f'{app}.sqlite3'}")
+    config["TEST"] = {"DEPENDENCIES": []}  # no alias depends on the unused "default"
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Writers queue on the lock (IMMEDIATE + busy timeout) instead of failing mid-transaction.
         config["OPTIONS"] = {

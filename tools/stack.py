@@ -35,6 +35,7 @@ class Stack:
     redis_url: str = ""  # e.g. redis://127.0.0.1:6379/0 -> shared breaker state and gateway cache
     namespace: str = ""  # prefix of queues and Redis keys, so stacks can share one broker and Redis
     extra_env: dict = field(default_factory=dict)
+    server: str = "gunicorn"  # or "runserver": Django's threaded dev server, as `make run` uses
     gunicorn_workers: int = 1
     gunicorn_threads: int = 8
     processes: dict = field(default_factory=dict)
@@ -100,7 +101,9 @@ class Stack:
                                                 stderr=subprocess.STDOUT, start_new_session=True)
 
     def start_role(self, role: str, wait: bool = True) -> None:
-        self._spawn(role, role, [sys.executable, "-m", "gunicorn", "shop.wsgi"])
+        command = ["manage.py", "runserver", "--noreload", f"127.0.0.1:{self.ports[role]}"] \
+            if self.server == "runserver" else ["-m", "gunicorn", "shop.wsgi"]
+        self._spawn(role, role, [sys.executable, *command])
         if wait:
             wait_healthy(self.role_url(role))
 

@@ -46,7 +46,8 @@ def send(upstream: str, method: str, path: str, *, body: bytes | None = None, he
 
     Raises ServiceUnavailable (circuit open, refused, 5xx) or UpstreamTimeout (read timeout)."""
     url = get_discovery().resolve(upstream) + path
-    headers = {REQUEST_ID_HEADER: request_id_var.get(), **(headers or {})}
+    request_id = request_id_var.get()  # outside a request (a task) the callee makes a fresh one
+    headers = {**({REQUEST_ID_HEADER: request_id} if request_id != "-" else {}), **(headers or {})}
 
     def attempt():
         response = _pool.request(method, url, body=body, headers=headers, timeout=_timeout(),

@@ -1,0 +1,77 @@
+"""Idempotency-Key: key validation, replay, refusal of a reused key, release on failure, purge."""
+import json
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory, force_authenticate
+from rest_framework.views import APIView
+
+from shop.orders.models import OrderIdempotencyRecord
+from shop.platform.idempotency import idempotent, purge_expired
+
+pytestmark = pytest.mark.django_db(databases="__all__")
+
+
+class CountingApi(APIView):
+    """Creates "something" per call; fails when asked to."""
+
+    calls = 0
+
+    @idempotent(OrderIdempotencyRecord)
+    def post(self, request):
+        CountingApi.calls += 1
+        if request.data.get("fail"):
+            raise RuntimeError("the use-case crashed")
+        return Response({"call": CountingApi.calls, **request.data}, status=201)
+
+
+@pytest.fixture
+def post():
+    CountingApi.calls = 0
+
+    def post(body: dict, key: str | None, user_id: int = 1):
+        headers = {} if key is None else {"HTTP_IDEMPOTENCY_KEY": key}
+        request = APIRequestFactory().post("/things", body, format="json", **headers)
+        force_authenticate(request, user=SimpleNamespace(id=user_id, is_authenticated=True))
+        return CountingApi.as_view()(request)
+
+    return post
+
+
+@pytest.mark.parametrize("key", ["", "k" * 256, "tab\tinside"])
+def test_invalid_keys_are_refused_before_the_view_runs(post, key):
+    response = post({"a": 1}, key)
+    assert response.status_code == 400
+    assert json.loads(response.content)["type"] == "/problems/idempotency-key-invalid"
+    assert CountingApi.calls == 0
+
+
+@pytest.mark.parametrize("first_user, second_user, body, status, calls", [
+    (1, 1, {"a": 1}, 201, 1),  # same key, same body: the first response is replayed
+    (1, 1, {"a": 2}, 422, 1),  # same key, other body: refused
+    (1, 2, {"a": 1}, 201, 2),  # keys are scoped per user
+])
+def test_a_key_replays_or_refuses(post, first_user, second_user, body, status, calls):
+    first = post({"a": 1}, "k" * 255, user_id=first_user)
+    again = post(body, "k" * 255, user_id=second_user)
+    assert (first.status_code, again.status_code, CountingApi.calls) == (201, status, calls)
+    if (status, calls) == (201, 1):
+        assert again.data == first.data and again["Idempotent-Replayed"] == "true"
+
+
+def test_a_failed_request_releases_its_key(post):
+    assert post({"fail": True}, "retry-me").status_code == 500
+    assert not OrderIdempotencyRecord.objects.exists()
+    assert post({"fail": True}, "retry-me").status_code == 500
+    assert CountingApi.calls == 2  # the retry ran again instead of replaying the failure
+
+
+def test_purge_expired_deletes_only_records_older_than_the_ttl():
+    now = timezone.now()
+    for key, age in (("old", timedelta(hours=49)), ("fresh", timedelta(hours=47))):
+        OrderIdempotencyRecord.objects.create(user_id=1, key=key, fingerprint="f", created_at=now - age)
+    assert purge_expired(OrderIdempotencyRecord, ttl_seconds=48 * 3600) == 1
+    assert list(OrderIdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]

@@ -1,0 +1,69 @@
+"""Service credentials on internal routes: only a valid, unexpired token for this process's apps gets in."""
+import time
+from decimal import Decimal
+
+import jwt
+import pytest
+from django.conf import settings
+from rest_framework.request import Request
+from rest_framework.test import APIClient, APIRequestFactory
+
+from shop.catalog import services as catalog
+from shop.platform.service_auth import ServiceCaller, ServiceTokenAuthentication, service_token
+
+pytestmark = pytest.mark.django_db(databases="__all__")
+
+
+def token(key: str | None = None, algorithm: str = "HS256", **overrides) -> str:
+    """A service token with the given claims replaced (None drops a claim)."""
+    now = int(time.time())
+    claims = {"iss": "orders", "aud": "catalog", "iat": now, "exp": now + 60} | overrides
+    claims = {name: value for name, value in claims.items() if value is not None}
+    key = None if algorithm == "none" else key or settings.SHOP_SERVICE_KEY
+    return jwt.encode(claims, key, algorithm=algorithm)
+
+
+@pytest.fixture
+def product():
+    return catalog.product_create(name="Widget", price=Decimal("9.99"), sku="SKU-AUTH-1")
+
+
+@pytest.mark.parametrize("authorization", [
+    pytest.param(lambda: None, id="missing"),
+    pytest.param(lambda: "Service", id="empty"),
+    pytest.param(lambda: "Service not.a.jwt", id="malformed"),
+    pytest.param(lambda: f"Bearer {token()}", id="wrong-scheme"),
+    pytest.param(lambda: f"Service {token(key='someone-elses-key-0123456789abcdef')}", id="wrongly-signed"),
+    pytest.param(lambda: f"Service {token(algorithm='none')}", id="unsigned"),
+    pytest.param(lambda: f"Service {token(iat=int(time.time()) - 120, exp=int(time.time()) - 60)}", id="expired"),
+    pytest.param(lambda: f"Service {token(exp=None)}", id="no-expiry"),
+    pytest.param(lambda: f"Service {token(aud='gateway')}", id="wrong-audience"),
+    pytest.param(lambda: f"Service {token(aud=None)}", id="no-audience"),
+])
+def test_internal_routes_refuse_bad_credentials_with_401_problem(product, authorization):
+    header = authorization()
+    extra = {"HTTP_AUTHORIZATION": header} if header else {}
+    response = APIClient().get(f"/internal/catalog/products?ids={product.id}", **extra)
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["WWW-Authenticate"] == "Service"
+    body = response.json()
+    assert body["status"] == 401
+    assert body["type"] in ("/problems/not-authenticated", "/problems/authentication-failed")
+    assert "price" not in response.content.decode()
+
+
+def test_internal_routes_accept_a_valid_credential(product):
+    response = APIClient().get(f"/internal/catalog/products?ids={product.id}",
+                               HTTP_AUTHORIZATION=f"Service {service_token(audience='catalog')}")
+    assert response.status_code == 200
+    assert [row["sku"] for row in response.json()] == ["SKU-AUTH-1"]
+
+
+@pytest.mark.parametrize("user_id", [42, None])
+def test_the_end_user_travels_in_the_token(user_id):
+    credential = service_token(audience="orders", user_id=user_id)
+    request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Service {credential}")
+    caller, _ = ServiceTokenAuthentication().authenticate(Request(request))
+    assert caller == ServiceCaller(service=settings.SHOP_SERVICE, user_id=user_id)
+    assert caller.id == user_id

@@ -1,0 +1,133 @@
+"""Boundaries as tests: import contracts, one database per app, narrow client doors, roles install only their app."""
+import ast
+import copy
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import grimp
+import pytest
+from django.apps import apps
+from django.db import connections, router
+from importlinter import api as importlinter
+from importlinter.contracts.forbidden import ForbiddenContract
+from importlinter.contracts.independence import IndependenceContract
+
+from shop.platform.topology import APPS, ROLES
+
+ROOT = Path(__file__).resolve().parent.parent
+OWNERS = {"users": {"users", "auth", "contenttypes"}, "catalog": {"catalog"}, "orders": {"orders"},
+          "inventory": {"inventory"}}  # alias -> the app labels whose tables live there
+INTERNALS = {f"shop.{app}.{module}" for app in APPS for module in ("models", "services", "selectors")}
+
+
+def owner_alias(app_label: str) -> str | None:
+    return next((alias for alias, labels in OWNERS.items() if app_label in labels), None)
+
+
+def test_lint_imports_passes():
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([lint_imports, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def import_graph():
+    return grimp.build_graph("shop", cache_dir=None)
+
+
+@pytest.mark.parametrize("importer, imported, broken", [
+    ("shop.orders.services", "shop.catalog.client", set()),
+    ("shop.orders.services", "shop.catalog.models", {"Apps talk to each other only through shop.<app>.client"}),
+    ("shop.inventory.api", "shop.users.selectors", {"Apps talk to each other only through shop.<app>.client"}),
+    ("shop.platform.http", "shop.orders.client", {"The platform knows no app"}),
+])
+def test_the_contracts_catch_a_forbidden_import(import_graph, importer, imported, broken):
+    """The project's own contracts, checked against its real import graph plus one extra import."""
+    config = importlinter.read_configuration(str(ROOT / "pyproject.toml"))
+    kinds = {"independence": IndependenceContract, "forbidden": ForbiddenContract}
+    failed = set()
+    for options in config["contracts_options"]:
+        options = dict(options)
+        contract = kinds[options.pop("type")](options.pop("name"), config["session_options"], options)
+        graph = copy.deepcopy(import_graph)  # contracts drop their ignored imports from the graph
+        graph.add_import(importer=importer, imported=imported)
+        if not contract.check(graph, verbose=False).kept:
+            failed.add(contract.name)
+    assert failed == broken
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_each_database_holds_only_its_apps_tables():
+    tables = {alias: set(connections[alias].introspection.table_names()) for alias in [*OWNERS, "default"]}
+    assert tables["default"] <= {"django_migrations"}
+    for model in apps.get_models(include_auto_created=True):
+        alias = owner_alias(model._meta.app_label)
+        assert model._meta.db_table in tables[alias], f"{model._meta.label} is missing from {alias}"
+    by_table = {m._meta.db_table: m._meta.app_label for m in apps.get_models(include_auto_created=True)}
+    for alias in OWNERS:
+        strays = {t for t in tables[alias] - {"django_migrations"} if by_table.get(t) not in OWNERS[alias]}
+        assert not strays, f"{alias} holds tables of other apps: {strays}"
+
+
+def test_every_model_is_routed_to_its_apps_alias():
+    for model in apps.get_models(include_auto_created=True):
+        expected = owner_alias(model._meta.app_label)
+        assert expected is not None, f"{model._meta.label} belongs to no app database"
+        assert router.db_for_write(model) == router.db_for_read(model) == expected, model._meta.label
+
+
+def test_the_router_refuses_cross_database_relations_and_migrations():
+    models = {label: apps.get_model(label) for label in ("orders.Order", "orders.OrderLine", "inventory.Stock",
+                                                         "catalog.Product", "auth.User")}
+    assert router.allow_relation(models["orders.Order"](), models["orders.OrderLine"]())
+    assert not router.allow_relation(models["orders.Order"](), models["inventory.Stock"]())
+    assert not router.allow_relation(models["auth.User"](), models["catalog.Product"]())
+    for alias in [*OWNERS, "default"]:
+        for label in ("users", "auth", "contenttypes", "catalog", "orders", "inventory"):
+            assert router.allow_migrate(alias, label) == (label in OWNERS.get(alias, ())), (alias, label)
+
+
+def module_level_imports(path: Path) -> set[str]:
+    """Modules imported outside function bodies, as absolute dotted names (with each imported name too)."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])  # .../client/__init__ -> the package
+    found, pending = set(), list(ast.parse(path.read_text()).body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = importlib.util.resolve_name("." * node.level + (node.module or ""), package)
+            found.update([base, *(f"{base}.{alias.name}" for alias in node.names)])
+        pending.extend(ast.iter_child_nodes(node))
+    return found
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_client_doors_import_no_models_services_or_selectors(app):
+    imports = module_level_imports(ROOT / "shop" / app / "client" / "__init__.py")
+    assert "shop.platform.clients" in imports  # the parser sees the module's real imports
+    assert not {name for name in imports if any(name.startswith(internal) for internal in INTERNALS)}
+    assert not {name for name in imports if name.startswith("django.db")}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_installs_and_configures_only_its_own_app(role, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOP_", "DJANGO_"))}
+    env.update(SHOP_SERVICE=role, SHOP_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="shop.settings")
+    code = ("import json; from django.conf import settings as s; "
+            "print(json.dumps([s.INSTALLED_APPS, sorted(s.DATABASES), s.ROOT_URLCONF]))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    installed, databases, urlconf = json.loads(result.stdout.strip().splitlines()[-1])
+    owned = list(APPS) if role == "monolith" else [role] if role in APPS else []
+    shop_apps = [app for app in installed if app.startswith("shop.") and app != "shop.platform"]
+    assert shop_apps == [f"shop.{app}" for app in owned]
+    assert databases == sorted(["default", *owned])
+    assert urlconf == ("gateway_urls" if role == "gateway" else "shop.urls")

@@ -1,0 +1,1 @@
+from tests.unit_fixtures import *  # noqa: F401,F403
