@@ -53,6 +53,14 @@ def _locked(*, order_id: int, user_id: int | None) -> Order:
     return order
 
 
+def _locked_pending(*, order_id: int, user_id: int, done: str, refusal: type[ShopError]) -> Order:
+    """The locked order if it is pending or already `done` (a repeat is a no-op); otherwise `refusal`."""
+    order = _locked(order_id=order_id, user_id=user_id)
+    if order.status not in (Order.Status.PENDING, done):
+        raise refusal(f"Order {order_id} is {order.status}.")
+    return order
+
+
 def _create(*, user_id: int, quantities: Counter, idempotency_key: str | None) -> Order:
     products = catalog_client().products_get(product_ids=quantities.keys())
     missing = sorted(set(quantities) - set(products))
@@ -106,11 +114,9 @@ def order_place(*, user_id: int, lines: list[tuple[int, int]], idempotency_key: 
 def order_pay(*, order_id: int, user_id: int, card_number: str = SUCCESS_CARD) -> Order:
     """Charges once and marks the order paid; stock is committed by the inventory's task."""
     with transaction.atomic(using=DB):
-        order = _locked(order_id=order_id, user_id=user_id)
+        order = _locked_pending(order_id=order_id, user_id=user_id, done=Order.Status.PAID, refusal=OrderNotPayable)
         if order.status == Order.Status.PAID:
             return order
-        if order.status != Order.Status.PENDING:
-            raise OrderNotPayable(f"Order {order_id} is {order.status}.")
         if order.created_at < timezone.now() - timedelta(seconds=settings.SHOP_RESERVATION_TTL):
             raise OrderNotPayable(f"Order {order_id}'s reservation has expired.")
         charge_id = get_processor().charge(amount=order.total, card_number=card_number,
@@ -132,12 +138,9 @@ def _close(order: Order, status: str) -> Order:
 def order_cancel(*, order_id: int, user_id: int) -> Order:
     """Cancels a pending order; its reservation is released by the inventory's task."""
     with transaction.atomic(using=DB):
-        order = _locked(order_id=order_id, user_id=user_id)
-        if order.status == Order.Status.CANCELLED:
-            return order
-        if order.status != Order.Status.PENDING:
-            raise OrderNotCancellable(f"Order {order_id} is {order.status}.")
-        return _close(order, Order.Status.CANCELLED)
+        order = _locked_pending(order_id=order_id, user_id=user_id, done=Order.Status.CANCELLED,
+                                refusal=OrderNotCancellable)
+        return order if order.status == Order.Status.CANCELLED else _close(order, Order.Status.CANCELLED)
 
 
 def orders_expire() -> int:
