@@ -85,11 +85,20 @@ AUTH_PASSWORD_VALIDATORS = [
                  "CommonPasswordValidator", "NumericPasswordValidator")
 ]
 
+# Tests may choose a fast hasher (e.g. django.contrib.auth.hashers.MD5PasswordHasher); never in production.
+PASSWORD_HASHERS = env.list("DJANGO_PASSWORD_HASHERS", default=[
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+])
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["shop.platform.parsers.SafeJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "shop.platform.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "shop.platform.errors.exception_handler",

@@ -15,6 +15,7 @@ from tools.stack import Stack
 POSTGRES_URL = os.environ.get("SHOP_TEST_POSTGRES_URL", "")
 BROKER_URL = os.environ.get("SHOP_TEST_BROKER_URL", "")
 REDIS_URL = os.environ.get("SHOP_TEST_REDIS_URL", "")
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"  # PBKDF2 costs 0.5 s a login here
 STAFF = {"username": "staff", "password": "staff-Passw0rd!", "email": "staff@example.com"}
 _port_bases = itertools.count(18000, 100)
 
@@ -23,6 +24,7 @@ def launch(topology: str, tmp_path_factory, **options) -> Stack:
     """Starts a stack on free test ports with a staff account; the caller stops it."""
     data_dir = tmp_path_factory.mktemp(f"{topology}-{uuid.uuid4().hex[:6]}")
     base = next(_port_bases) + os.getpid() % 50 * 1000 % 20000
+    options["extra_env"] = {"DJANGO_PASSWORD_HASHERS": FAST_HASHER, **options.get("extra_env", {})}
     stack = Stack(topology, data_dir, ports=_ports(base), postgres_url=POSTGRES_URL, broker_url=BROKER_URL,
                   redis_url=REDIS_URL, namespace=f"{data_dir.name}-", **options)
     try:

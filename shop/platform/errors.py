@@ -1,5 +1,6 @@
 """One error format everywhere: RFC 9457 problem details (application/problem+json)."""
 import logging
+from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, JsonResponse
@@ -80,7 +81,8 @@ def exception_handler(exc, context):
         errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         result = problem_response(400, "Invalid input", "The request body or query is not valid.", code, errors=errors)
     else:
-        result = problem_response(response.status_code, str(exc.default_detail), str(exc.detail), code)
+        detail = exc.detail.get("detail", "") if isinstance(exc.detail, dict) else exc.detail  # simplejwt nests it
+        result = problem_response(response.status_code, HTTPStatus(response.status_code).phrase, str(detail), code)
     for header in ("WWW-Authenticate", "Allow", "Retry-After"):
         if header in response:
             result[header] = response[header]

@@ -1,11 +1,12 @@
 """The API gateway's forwarding view: one DRF view, routed per upstream by gateway_urls.py."""
 import logging
+import time
 
 from django.core.cache import cache
 from django.http import HttpResponse
 from rest_framework.views import APIView
 
-from shop.platform.errors import ServiceUnavailable, UpstreamTimeout
+from shop.platform.errors import ServiceUnavailable
 from shop.platform.http import UpstreamServerError, send
 
 logger = logging.getLogger(__name__)
@@ -13,14 +14,24 @@ FORWARDED_REQUEST_HEADERS = ("Authorization", "Idempotency-Key", "Content-Type",
 RETURNED_HEADERS = ("Content-Type", "Idempotent-Replayed", "Allow", "WWW-Authenticate", "Retry-After", "Location")
 STALE_HEADER = "X-Shop-Stale"
 FALLBACK_TTL = 24 * 3600
+FALLBACK_REFRESH = 60.0  # seconds: an unchanged last good response is written again at most this often
+FALLBACK_MEMO_SIZE = 4096  # paths whose last written body this process remembers
+IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+# WSGI environ keys of the forwarded headers (CGI names them CONTENT_TYPE, HTTP_<NAME> for the others).
+_ENVIRON_KEYS = tuple(
+    (header, "CONTENT_TYPE" if header == "Content-Type" else "HTTP_" + header.upper().replace("-", "_"))
+    for header in FORWARDED_REQUEST_HEADERS
+)
+_written: dict[tuple[str, str], tuple[bytes, float]] = {}  # (upstream, path) -> body and when this process cached it
 
 
 class ProxyView(APIView):
     """Forwards method, path, query, body and the caller's headers to `upstream`; relays the answer.
 
-    The upstream authenticates and validates the caller itself, so the gateway skips DRF's
-    negotiation, auth, permission and throttling steps; its own failures go through the shared
-    exception handler as problem documents (503 unavailable or open circuit, 504 timeout)."""
+    The upstream authenticates and validates the caller itself, so the gateway skips DRF's request
+    wrapping, negotiation, auth, permission and throttling steps: a forwarded request costs what the
+    forwarding needs. Its own failures go through the shared exception handler as problem documents
+    (503 unavailable or open circuit, 504 timeout)."""
 
     upstream: str = ""
     stale_fallback = False  # GET may serve the last good response when the upstream is unavailable
@@ -28,17 +39,22 @@ class ProxyView(APIView):
     permission_classes = ()
     throttle_classes = ()
 
-    @property
-    def default_response_headers(self):
-        return {}
-
-    def initial(self, request, *args, **kwargs):
-        """Nothing to check here: the upstream does it."""
+    def dispatch(self, request, *args, **kwargs):
+        """APIView.dispatch without the DRF Request: only the exception handling is kept."""
+        self.args, self.kwargs, self.request, self.headers = args, kwargs, request, {}
+        method = request.method.lower()
+        handler = getattr(self, method, None) if method in self.http_method_names else None
+        try:
+            if handler is None:
+                self.http_method_not_allowed(request)
+            return handler(request, *args, **kwargs)
+        except Exception as exc:
+            return self.handle_exception(exc)
 
     def proxy(self, request, *args, **kwargs):
         try:
             return self.forward(request)
-        except (ServiceUnavailable, UpstreamTimeout):
+        except ServiceUnavailable:
             stale = self.stale_response(request)
             if stale is None:
                 raise
@@ -48,20 +64,38 @@ class ProxyView(APIView):
 
     def forward(self, request) -> HttpResponse:
         path = request.get_full_path()
-        headers = {h: request.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in request.headers}
-        idempotent = request.method in ("GET", "HEAD", "OPTIONS")
+        environ = request.META
+        headers = {header: environ[key] for header, key in _ENVIRON_KEYS if key in environ}
+        body = request.body if environ.get("CONTENT_LENGTH", "0") not in ("", "0") else None
         try:
-            upstream = send(self.upstream, request.method, path, body=request.body or None, headers=headers,
-                            idempotent=idempotent)
+            upstream = send(self.upstream, request.method, path, body=body or None, headers=headers,
+                            idempotent=request.method in IDEMPOTENT_METHODS)
         except UpstreamServerError as exc:
             upstream = exc.response
-        response = HttpResponse(upstream.data, status=upstream.status)
-        for header in RETURNED_HEADERS:
-            if header in upstream.headers:
-                response[header] = upstream.headers[header]
+        returned = upstream.headers
+        response = HttpResponse(upstream.data, status=upstream.status, content_type=returned.get("Content-Type"))
+        for header in RETURNED_HEADERS[1:]:
+            value = returned.get(header)
+            if value is not None:
+                response[header] = value
         if self.stale_fallback and request.method == "GET" and upstream.status == 200:
-            cache.set(self._cache_key(path), (upstream.data, upstream.headers.get("Content-Type")), FALLBACK_TTL)
+            self.remember(path, upstream.data, returned.get("Content-Type"))
         return response
+
+    def remember(self, path: str, body: bytes, content_type: str | None) -> None:
+        """Keeps the last good response for the stale fallback. A changed body is written at once; one
+        this process wrote less than FALLBACK_REFRESH seconds ago is not written again, since every
+        write may be a round trip to Redis. So the fallback is this process's last good response, or
+        another process's up to FALLBACK_REFRESH seconds older."""
+        now = time.monotonic()
+        key = (self.upstream, path)
+        last = _written.get(key)
+        if last is not None and last[0] == body and now - last[1] < FALLBACK_REFRESH:
+            return
+        cache.set(self._cache_key(path), (body, content_type), FALLBACK_TTL)
+        if len(_written) >= FALLBACK_MEMO_SIZE:
+            _written.clear()
+        _written[key] = (body, now)
 
     def stale_response(self, request) -> HttpResponse | None:
         if not (self.stale_fallback and request.method == "GET"):

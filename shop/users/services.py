@@ -11,10 +11,13 @@ class UsernameTaken(ShopError):
 
 def user_register(*, username: str, email: str, password: str) -> User:
     """Creates an active, non-staff account; the password must already be validated."""
+    user = User(username=username, email=User.objects.normalize_email(email))
+    user.set_password(password)  # slow by design: hash before taking the database's write lock
     try:
         with transaction.atomic(using="users"):
             if User.objects.filter(email__iexact=email).exists():
                 raise UsernameTaken(f"Email {email!r} is already registered.")
-            return User.objects.create_user(username=username, email=email, password=password)
+            user.save(using="users")
+            return user
     except IntegrityError as exc:
         raise UsernameTaken(f"Username {username!r} is taken.") from exc
