@@ -9,4 +9,6 @@ class IsStaff(BasePermission):
 
 class IsStaffOrReadOnly(IsStaff):
     def has_permission(self, request, view):
-        return request.method in SAFE_METHODS or super().has_permission(request, view)
+        if request.method in SAFE_METHODS or request.method not in view.allowed_methods:
+            return True  # reads are public; an unsupported method gets its 405, not a 403
+        return super().has_permission(request, view)
