@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from rest_framework.views import APIView
 
-from shop.platform.errors import ServiceUnavailable
+from shop.platform.errors import ServiceUnavailable, UpstreamTimeout
 from shop.platform.http import UpstreamServerError, send
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class ProxyView(APIView):
     def proxy(self, request, *args, **kwargs):
         try:
             return self.forward(request)
-        except ServiceUnavailable:
+        except (ServiceUnavailable, UpstreamTimeout):
             stale = self.stale_response(request)
             if stale is None:
                 raise

@@ -1,0 +1,184 @@
+"""The five measurements, run against live stacks; each returns plain results for the report."""
+import resource
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+
+from bench import BARE_PRODUCT_PATH, BARE_VALUES_PATH, EMPTY_PATH, cpu, drivers, profile
+from bench.plan import Plan
+from bench.stacks import Api, create_product, customer_token, process_memory, stock
+from tools.stack import Stack
+
+
+REDIS_VARIANT = "split+redis"  # the split again, with breaker state and the gateway cache in Redis
+REDIS_TARGET = "split via gateway, Redis breaker and cache"
+
+
+@dataclass
+class Seeded:
+    """What one stack holds for the benchmark: ids and tokens made through the public API."""
+
+    staff: Api
+    product_id: int  # read by the GET benchmarks
+    hot: list[list[int]]  # per round: the hot products orders are placed on; the last one is scarce
+    event_product_id: int
+    tokens: list[str]
+
+
+@dataclass
+class OrderRun:
+    topology: str
+    round: int
+    attempts: int
+    placed: int
+    refused: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def orders_per_second(self) -> float:
+        return self.placed / self.seconds
+
+
+def seed(stack: Stack, staff: Api, plan: Plan, *, reads_only: bool = False) -> Seeded:
+    product_id = create_product(staff, name="Benchmark widget", stock=plan.plenty_stock)
+    if reads_only:
+        return Seeded(staff, product_id, [], 0, [])
+    hot = [[create_product(staff, name=f"Hot product {r}.{i}",
+                           stock=plan.scarce_stock if i == plan.hot_products - 1 else plan.plenty_stock)
+            for i in range(plan.hot_products)] for r in range(plan.order_rounds)]
+    event_product_id = create_product(staff, name="Event product", stock=plan.plenty_stock)
+    tag = uuid.uuid4().hex[:6]
+    tokens = [customer_token(stack, f"bench-{tag}-{i}") for i in range(plan.order_clients)]
+    return Seeded(staff, product_id, hot, event_product_id, tokens)
+
+
+def targets(stacks: dict[str, Stack], seeded: dict[str, Seeded]) -> dict[str, str]:
+    """The GET /products/<id> URLs compared for throughput: monolith, bare view, gateway, catalog service."""
+    mono, split = stacks["monolith"], stacks["split"]
+    m_id, s_id = seeded["monolith"].product_id, seeded["split"].product_id
+    urls = {  # each round runs them in this order, then the next in reverse: neighbours are compared
+        "bare view (monolith)": f"{mono.url}/{BARE_PRODUCT_PATH}/{m_id}",
+        "monolith": f"{mono.url}/products/{m_id}",
+        "split via gateway": f"{split.url}/products/{s_id}",
+        "split catalog service direct": f"{split.role_url('catalog')}/products/{s_id}",
+        "gateway process, empty Django view": f"{split.url}/{EMPTY_PATH}",
+        "bare view reading values() (monolith)": f"{mono.url}/{BARE_VALUES_PATH}/{m_id}",
+    }
+    if REDIS_VARIANT in stacks:
+        urls = {**dict(list(urls.items())[:3]), REDIS_TARGET: f"{stacks[REDIS_VARIANT].url}/products/"
+                f"{seeded[REDIS_VARIANT].product_id}", **dict(list(urls.items())[3:])}
+    return urls
+
+
+def throughput(urls: dict[str, str], stacks: dict[str, Stack], plan: Plan, *, use_wrk: bool,
+               log) -> dict[str, list[drivers.Throughput]]:
+    """Every target once per round, one after the other, so each ratio compares neighbouring runs."""
+    roots = {p.pid: f"{t} {name}" for t, stack in stacks.items() for name, p in stack.processes.items()}
+    databases = {f"{stack.db_prefix}_": f"{t} PostgreSQL" for t, stack in stacks.items()}
+    runs = defaultdict(list)
+    for r in range(plan.rounds):
+        for name, url in (list(urls.items()) if r % 2 == 0 else list(urls.items())[::-1]):
+            options = {"threads": plan.wrk_threads, "connections": plan.wrk_connections, "use_wrk": use_wrk}
+            drivers.throughput(url, seconds=plan.warmup_seconds, **options)
+            before, load_before = cpu.snapshot(), _children_cpu()
+            result = drivers.throughput(url, seconds=plan.wrk_seconds, **options)
+            spent = cpu.spent(before, cpu.snapshot(), roots, databases)
+            spent["load generator"] = _children_cpu() - load_before
+            if result.errors:
+                raise RuntimeError(f"{name}: {result.errors} failed requests during the throughput run")
+            result = replace(result, cpu_ms={group: 1000 * seconds / max(result.requests, 1)
+                                             for group, seconds in spent.items() if seconds > 0})
+            runs[name].append(result)
+            log(f"  round {r + 1} {name}: {result.rps:.0f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms"
+                f"; CPU ms/request: " + ", ".join(f"{g} {v:.2f}" for g, v in sorted(result.cpu_ms.items())
+                                                  if v >= 0.05))
+    return dict(runs)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def hop_latency(stacks: dict[str, Stack], seeded: dict[str, Seeded], plan: Plan) -> dict[str, list[float]]:
+    """Concurrency-1 GET /products/<id> latencies (ms) on the monolith, the catalog service and the gateway."""
+    split = stacks["split"]
+    job = {"kind": "latency", "rounds": plan.rounds, "requests_per_round": plan.latency_requests,
+           "max_seconds": 30 + plan.rounds * plan.latency_requests * 0.05}
+    mono = drivers.run_job({**job, "targets": {"monolith": stacks["monolith"].url},
+                            "path": f"/products/{seeded['monolith'].product_id}"}, timeout=job["max_seconds"] + 30)
+    hop = drivers.run_job({**job, "targets": {"split catalog service direct": split.role_url("catalog"),
+                                              "split via gateway": split.url},
+                           "path": f"/products/{seeded['split'].product_id}"}, timeout=job["max_seconds"] + 30)
+    return {**mono["samples_ms"], **hop["samples_ms"]}
+
+
+def profiles(stacks: dict[str, Stack], urls: dict[str, str], plan: Plan) -> list[profile.Profile]:
+    """py-spy on the gateway's and on the monolith's gunicorn workers, each while wrk loads it (runs not counted)."""
+    found = []
+    for role, stack, url in (("gateway", stacks["split"], urls["split via gateway"]),
+                             ("monolith", stacks["monolith"], urls["monolith"])):
+        started = profile.start(stack.processes[role].pid, plan.profile_seconds)
+        if started is not None:
+            drivers.throughput(url, seconds=plan.profile_seconds + 1, threads=plan.wrk_threads,
+                               connections=plan.wrk_connections, use_wrk=bool(drivers.wrk_version()))
+        found.append(profile.finish(role, started, timeout=plan.profile_seconds + 60))
+    return found
+
+
+def place_orders(topology: str, stack: Stack, seeded: Seeded, plan: Plan, round_: int) -> OrderRun:
+    """16 clients order from the round's 10 hot products; then the stock invariants are checked."""
+    products = seeded.hot[round_]
+    stocked = {pid: plan.scarce_stock if i == len(products) - 1 else plan.plenty_stock for i, pid in enumerate(products)}
+    data = drivers.run_job({"kind": "orders", "url": stack.url, "tokens": seeded.tokens, "product_ids": products,
+                            "seconds": plan.order_seconds, "max_orders_per_client": plan.max_orders_per_client,
+                            "max_quantity": plan.max_quantity}, timeout=plan.order_seconds + 120)
+    attempts = data["attempts"]
+    placed = [a for a in attempts if a["status"] == 201]
+    latencies = sorted(a["ms"] for a in attempts)
+    run = OrderRun(topology, round_ + 1, len(attempts), len(placed), len(attempts) - len(placed), data["seconds"],
+                   drivers.percentile(latencies, 50), drivers.percentile(latencies, 99))
+    run.violations = check_stock(seeded.staff, attempts, stocked)
+    return run
+
+
+def check_stock(staff: Api, attempts: list[dict], stocked: dict[int, int]) -> list[str]:
+    """No product's reserved + committed exceeds its stock; every success is reserved; refusals are 409s."""
+    violations = []
+    statuses = Counter(a["status"] for a in attempts if a["status"] != 201)
+    if set(statuses) - {409}:
+        sample = next(a["error"] for a in attempts if a["status"] not in (201, 409))
+        violations.append(f"refusals other than 409: {dict(statuses)} (e.g. {sample})")
+    refused = [a for a in attempts if a["status"] == 409]
+    if any("insufficient-stock" not in (a["error"] or "") for a in refused):
+        violations.append("a 409 that is not an insufficient-stock problem")
+    placed = defaultdict(int)
+    for attempt in attempts:
+        if attempt["status"] == 201:
+            placed[attempt["product_id"]] += attempt["quantity"]
+            if attempt["order_status"] != "pending":
+                violations.append(f"order {attempt['order_id']} placed as {attempt['order_status']}, not pending")
+    for product_id, initial in stocked.items():
+        level = stock(staff, product_id)
+        committed = initial - level["on_hand"]
+        if level["reserved"] + committed > initial:
+            violations.append(f"product {product_id}: reserved {level['reserved']} + committed {committed} > {initial}")
+        if level["reserved"] != placed[product_id]:
+            violations.append(f"product {product_id}: {level['reserved']} reserved, but placed orders hold "
+                              f"{placed[product_id]}")
+    return violations
+
+
+def event_latency(stack: Stack, seeded: Seeded, plan: Plan) -> dict:
+    """Pay, then poll the stock until the commit shows: latency in ms from the pay response."""
+    return drivers.run_job({"kind": "events", "url": stack.url, "token": seeded.tokens[0],
+                            "product_id": seeded.event_product_id, "samples": plan.event_samples,
+                            "max_seconds": 20 + plan.event_samples * 2, "give_up_seconds": 5.0,
+                            "poll_seconds": 0.002}, timeout=60 + plan.event_samples * 8)
+
+
+def memory(stacks: dict[str, Stack]) -> dict[str, list[tuple[str, int, int]]]:
+    return {topology: process_memory(stack) for topology, stack in stacks.items()}

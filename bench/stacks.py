@@ -1,0 +1,159 @@
+"""The stacks under test: the same gunicorn settings and environment for every topology, plus seeding
+through the public API and the resident memory of each process."""
+import os
+import secrets
+import tempfile
+import uuid
+from contextlib import suppress
+from dataclasses import fields
+from pathlib import Path
+
+import requests
+
+from tools.stack import APPS, Stack
+
+GUNICORN_WORKERS, GUNICORN_THREADS = 2, 4
+STAFF = {"username": "bench-staff", "password": "bench-Staff-passw0rd!", "email": "bench-staff@example.com"}
+CUSTOMER_PASSWORD = "bench-c0rrect-Horse-battery"
+TIMEOUT = 30
+
+
+class BenchStack(Stack):
+    """A Stack whose Celery workers get node names of their own: two workers named celery@<host> on one
+    broker fight over the exclusive pidbox queue, and the loser exits (RESOURCE_LOCKED)."""
+
+    def _spawn(self, name: str, role: str, command: list[str]) -> None:
+        if "celery" in command and "worker" in command:
+            command = [*command, "-n", f"{self.node_prefix}{role}@%h"]
+        super()._spawn(name, role, command)
+
+
+def make_stacks(variants: dict[str, tuple[str, str]], *, port_base: int, postgres_url: str,
+                broker_url: str) -> dict[str, Stack]:
+    """One Stack per variant (name -> (topology, Redis URL or "")), all with one DJANGO_* environment and
+    the same gunicorn settings, on ports port_base + 10 * i + (0..4)."""
+    run_id = uuid.uuid4().hex[:6]
+    extra_env = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+                 "DJANGO_ROOT_URLCONF": "bench.urls"}
+    supported = {f.name for f in fields(Stack)}
+    stacks = {}
+    for i, (name, (topology, redis_url)) in enumerate(variants.items()):
+        base, slug = port_base + 10 * i, name.replace("+", "-")
+        options = {"ports": {"monolith": base, "gateway": base, **{app: base + 1 + j for j, app in enumerate(APPS)}},
+                   "postgres_url": postgres_url, "broker_url": broker_url, "extra_env": dict(extra_env),
+                   "gunicorn_workers": GUNICORN_WORKERS, "gunicorn_threads": GUNICORN_THREADS}
+        optional = {"redis_url": redis_url, "namespace": f"bench-{run_id}-{slug}-"}
+        options.update({key: value for key, value in optional.items() if key in supported})
+        data_dir = Path(tempfile.mkdtemp(prefix=f"bench-{run_id}-{slug}-"))
+        stacks[name] = BenchStack(topology, data_dir, **options)
+        stacks[name].node_prefix = f"bench-{run_id}-{slug}-"
+    return stacks
+
+
+def clean_up(stack: Stack) -> None:
+    """Drops the stack's databases and deletes its queues (the broker keeps durable queues otherwise)."""
+    if stack.postgres_url:
+        import psycopg
+
+        with psycopg.connect(f"{stack.postgres_url}/postgres", autocommit=True, connect_timeout=5) as conn:
+            for app in APPS:
+                conn.execute(f'DROP DATABASE IF EXISTS "{stack.db_prefix}_{app}" WITH (FORCE)')
+    namespace = getattr(stack, "namespace", "")
+    if stack.broker_url and namespace:
+        from kombu import Connection
+
+        with Connection(stack.broker_url, connect_timeout=5) as conn:
+            for name in (*APPS, "shop"):
+                with conn.channel() as channel, suppress(Exception):  # absent queues close the channel
+                    channel.queue_delete(f"{namespace}{name}")
+
+
+class Api:
+    """The public API of one stack, as a client sees it."""
+
+    def __init__(self, base_url: str, token: str | None = None):
+        self.base_url = base_url
+        self.session = requests.Session()
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def call(self, method: str, path: str, json=None, expect: int = 200) -> dict:
+        response = self.session.request(method, self.base_url + path, json=json, timeout=TIMEOUT)
+        if response.status_code != expect:
+            raise RuntimeError(f"{method} {path} answered {response.status_code}, not {expect}: {response.text[:300]}")
+        return response.json() if response.content else {}
+
+    def login(self, username: str, password: str) -> str:
+        return self.call("POST", "/login", {"username": username, "password": password})["access"]
+
+
+def staff_api(stack: Stack) -> Api:
+    users_role = "monolith" if stack.topology == "monolith" else "users"
+    stack.manage(users_role, "createsuperuser", "--noinput", env={
+        "DJANGO_SUPERUSER_USERNAME": STAFF["username"], "DJANGO_SUPERUSER_PASSWORD": STAFF["password"],
+        "DJANGO_SUPERUSER_EMAIL": STAFF["email"]})
+    api = Api(stack.url)
+    return Api(stack.url, api.login(STAFF["username"], STAFF["password"]))
+
+
+def create_product(staff: Api, *, name: str, stock: int) -> int:
+    product = staff.call("POST", "/products", {"name": name, "sku": f"BENCH-{uuid.uuid4().hex[:12]}", "price": "4.20",
+                                               "description": "A product made by the benchmark."}, expect=201)
+    staff.call("POST", f"/inventory/{product['id']}", {"quantity": stock})
+    return product["id"]
+
+
+def customer_token(stack: Stack, name: str) -> str:
+    api = Api(stack.url)
+    api.call("POST", "/register", {"username": name, "email": f"{name}@example.com", "password": CUSTOMER_PASSWORD},
+             expect=201)
+    return api.login(name, CUSTOMER_PASSWORD)
+
+
+def stock(api: Api, product_id: int) -> dict:
+    return api.call("GET", f"/inventory/{product_id}")
+
+
+def process_memory(stack: Stack) -> list[tuple[str, int, int, int]]:
+    """(name, pid, RSS, PSS in KiB) of every process the stack started, and of their children. Forked
+    workers share the master's pages, which RSS counts in each process and PSS divides among them."""
+    children = _children_by_parent()
+    rows = []
+    for name, process in stack.processes.items():
+        kind = "celery" if name.endswith("-worker") else "gunicorn"
+        role = name.removesuffix("-worker")
+        for depth, pid in _tree(process.pid, children):
+            label = f"{role} {kind} {'master' if depth == 0 else 'child'}" if kind == "gunicorn" else \
+                f"{role} celery {'main' if depth == 0 else 'child'}"
+            rows.append((label, pid, _kib(pid, "status", "VmRSS:"), _kib(pid, "smaps_rollup", "Pss:")))
+    return rows
+
+
+def _children_by_parent() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def _tree(pid: int, children: dict[int, list[int]], depth: int = 0):
+    yield depth, pid
+    for child in sorted(children.get(pid, ())):
+        yield from _tree(child, children, depth + 1)
+
+
+def _kib(pid: int, file: str, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/{file}").read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0

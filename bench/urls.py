@@ -1,0 +1,47 @@
+"""ROOT_URLCONF for benchmarks (DJANGO_ROOT_URLCONF=bench.urls): the role's usual routes, plus, where the
+catalog lives, bare Django views reading the same product row as GET /products/<id>, without DRF."""
+from django.apps import apps
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+
+from bench import BARE_PRODUCT_PATH, BARE_VALUES_PATH, EMPTY_PATH
+from shop.platform.errors import not_found
+from shop.platform.routes import routes
+
+FIELDS = ("id", "name", "sku", "price", "description")
+
+if settings.SHOP_SERVICE == "gateway":
+    from gateway_urls import urlpatterns as role_urlpatterns
+else:
+    from shop.urls import handler400, handler404, handler500, urlpatterns as role_urlpatterns  # noqa: F401
+
+
+def bare_product(request, pk: int):
+    """The selector's query (a model instance) and the API's five fields as JSON, with nothing in between."""
+    product = apps.get_model("catalog", "Product").objects.filter(pk=pk).first()
+    if product is None:
+        return not_found(request)
+    return JsonResponse({"id": product.id, "name": product.name, "sku": product.sku, "price": str(product.price),
+                         "description": product.description})
+
+
+def bare_product_values(request, pk: int):
+    """The same row read as a dict of the five fields: no model instance either."""
+    row = apps.get_model("catalog", "Product").objects.filter(pk=pk).values(*FIELDS).first()
+    if row is None:
+        return not_found(request)
+    row["price"] = str(row["price"])
+    return JsonResponse(row)
+
+
+def empty(request):
+    """What any Django view costs in this process under these settings: the floor of a forwarding view."""
+    return HttpResponse(b"{}", content_type="application/json")
+
+
+urlpatterns = [
+    *routes((EMPTY_PATH, empty)),
+    *(routes((f"{BARE_PRODUCT_PATH}/<id:pk>", bare_product), (f"{BARE_VALUES_PATH}/<id:pk>", bare_product_values))
+      if "catalog" in settings.SHOP_APPS else []),
+    *role_urlpatterns,
+]
