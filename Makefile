@@ -42,6 +42,7 @@ split: install
 	$(PY) -m tools.stack split --seed
 
 bench: install
+	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
 	$(PY) -m bench
 
 schema: install

@@ -5,7 +5,6 @@ import secrets
 import tempfile
 import uuid
 from contextlib import suppress
-from dataclasses import fields
 from pathlib import Path
 
 import requests
@@ -18,16 +17,6 @@ CUSTOMER_PASSWORD = "bench-c0rrect-Horse-battery"
 TIMEOUT = 30
 
 
-class BenchStack(Stack):
-    """A Stack whose Celery workers get node names of their own: two workers named celery@<host> on one
-    broker fight over the exclusive pidbox queue, and the loser exits (RESOURCE_LOCKED)."""
-
-    def _spawn(self, name: str, role: str, command: list[str]) -> None:
-        if "celery" in command and "worker" in command:
-            command = [*command, "-n", f"{self.node_prefix}{role}@%h"]
-        super()._spawn(name, role, command)
-
-
 def make_stacks(variants: dict[str, tuple[str, str]], *, port_base: int, postgres_url: str,
                 broker_url: str) -> dict[str, Stack]:
     """One Stack per variant (name -> (topology, Redis URL or "")), all with one DJANGO_* environment and
@@ -35,18 +24,15 @@ def make_stacks(variants: dict[str, tuple[str, str]], *, port_base: int, postgre
     run_id = uuid.uuid4().hex[:6]
     extra_env = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
                  "DJANGO_ROOT_URLCONF": "bench.urls"}
-    supported = {f.name for f in fields(Stack)}
     stacks = {}
     for i, (name, (topology, redis_url)) in enumerate(variants.items()):
         base, slug = port_base + 10 * i, name.replace("+", "-")
         options = {"ports": {"monolith": base, "gateway": base, **{app: base + 1 + j for j, app in enumerate(APPS)}},
                    "postgres_url": postgres_url, "broker_url": broker_url, "extra_env": dict(extra_env),
-                   "gunicorn_workers": GUNICORN_WORKERS, "gunicorn_threads": GUNICORN_THREADS}
-        optional = {"redis_url": redis_url, "namespace": f"bench-{run_id}-{slug}-"}
-        options.update({key: value for key, value in optional.items() if key in supported})
+                   "gunicorn_workers": GUNICORN_WORKERS, "gunicorn_threads": GUNICORN_THREADS,
+                   "redis_url": redis_url, "namespace": f"bench-{run_id}-{slug}-"}
         data_dir = Path(tempfile.mkdtemp(prefix=f"bench-{run_id}-{slug}-"))
-        stacks[name] = BenchStack(topology, data_dir, **options)
-        stacks[name].node_prefix = f"bench-{run_id}-{slug}-"
+        stacks[name] = Stack(topology, data_dir, **options)
     return stacks
 
 

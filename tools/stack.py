@@ -124,7 +124,8 @@ class Stack:
             self.start_role(role, wait=False)
             if role in WORKERS and (self.broker_url or role != "monolith"):
                 self._spawn(f"{role}-worker", role, [sys.executable, "-m", "celery", "-A", "shop", "worker",
-                                                     "--pool", "threads", "-c", "4", "-l", "INFO", *WORKERS[role]])
+                                                     "--pool", "threads", "-c", "4", "-l", "INFO",
+                                                     "-n", f"{self.namespace}{role}@%h", *WORKERS[role]])
         for role in self.roles:
             wait_healthy(self.role_url(role))
         return self

@@ -1,6 +1,7 @@
 """Calls to other services: pooled keep-alive connections, timeouts on every call, retries only
 where safe, and a circuit breaker per upstream whose open state fails fast."""
 import json
+from functools import cache
 from urllib.parse import urlencode
 
 import pybreaker
@@ -15,7 +16,6 @@ from shop.platform.errors import ServiceUnavailable, ShopError, UpstreamTimeout
 from shop.platform.request_id import REQUEST_ID_HEADER, request_id_var
 from shop.platform.service_auth import SCHEME, service_token
 
-_pool = urllib3.PoolManager(num_pools=8, maxsize=64, block=False)
 RETRYABLE_STATUSES = (502, 503, 504)
 
 
@@ -28,6 +28,7 @@ class UpstreamServerError(Exception):
         self.response = response
 
 
+@cache
 def _retries(idempotent: bool) -> urllib3.Retry:
     """Connection failures are retried for any call (nothing was sent); statuses only when idempotent.
     Reads are never retried, so a slow upstream costs one timeout, not several."""
@@ -37,7 +38,18 @@ def _retries(idempotent: bool) -> urllib3.Retry:
 
 
 def _timeout() -> urllib3.Timeout:
-    return urllib3.Timeout(connect=settings.SHOP_CONNECT_TIMEOUT, read=settings.SHOP_UPSTREAM_TIMEOUT)
+    return _timeout_of(settings.SHOP_CONNECT_TIMEOUT, settings.SHOP_UPSTREAM_TIMEOUT)
+
+
+@cache
+def _timeout_of(connect: float, read: float) -> urllib3.Timeout:
+    return urllib3.Timeout(connect=connect, read=read)
+
+
+@cache
+def _connection_pool(base_url: str) -> urllib3.HTTPConnectionPool:
+    """One keep-alive pool per upstream address, shared by every thread of the process."""
+    return urllib3.connection_from_url(base_url, maxsize=64, block=False)
 
 
 def send(upstream: str, method: str, path: str, *, body: bytes | None = None, headers: dict | None = None,
@@ -45,13 +57,13 @@ def send(upstream: str, method: str, path: str, *, body: bytes | None = None, he
     """Sends one request to `upstream` (an app name) and returns the urllib3 response.
 
     Raises ServiceUnavailable (circuit open, refused, 5xx) or UpstreamTimeout (read timeout)."""
-    url = get_discovery().resolve(upstream) + path
+    pool = _connection_pool(get_discovery().resolve(upstream))
     request_id = request_id_var.get()  # outside a request (a task) the callee makes a fresh one
     headers = {**({REQUEST_ID_HEADER: request_id} if request_id != "-" else {}), **(headers or {})}
 
     def attempt():
-        response = _pool.request(method, url, body=body, headers=headers, timeout=_timeout(),
-                                 retries=_retries(idempotent), preload_content=True)
+        response = pool.urlopen(method, path, body=body, headers=headers, timeout=_timeout(),
+                                retries=_retries(idempotent), preload_content=True, redirect=False)
         if response.status in (502, 504):
             raise UpstreamServerError(response)
         return response
