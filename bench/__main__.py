@@ -26,7 +26,7 @@ from pathlib import Path
 from bench import drivers, measure
 from bench.plan import FULL, SMOKE
 from bench.report import render
-from bench.stacks import clean_up, make_stacks, staff_api
+from bench.stacks import make_stacks, staff_api
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -131,7 +131,7 @@ def run(plan, args, wrk: str | None) -> dict:
     finally:
         for stack in stacks.values():
             stack.stop()
-            clean_up(stack)
+            stack.clean_up()
             if not keep and not os.environ.get("SHOP_BENCH_KEEP_LOGS"):
                 shutil.rmtree(stack.data_dir, ignore_errors=True)
 

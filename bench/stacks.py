@@ -4,7 +4,6 @@ import os
 import secrets
 import tempfile
 import uuid
-from contextlib import suppress
 from pathlib import Path
 
 import requests
@@ -34,24 +33,6 @@ def make_stacks(variants: dict[str, tuple[str, str]], *, port_base: int, postgre
         data_dir = Path(tempfile.mkdtemp(prefix=f"bench-{run_id}-{slug}-"))
         stacks[name] = Stack(topology, data_dir, **options)
     return stacks
-
-
-def clean_up(stack: Stack) -> None:
-    """Drops the stack's databases and deletes its queues (the broker keeps durable queues otherwise)."""
-    if stack.postgres_url:
-        import psycopg
-
-        with psycopg.connect(f"{stack.postgres_url}/postgres", autocommit=True, connect_timeout=5) as conn:
-            for app in APPS:
-                conn.execute(f'DROP DATABASE IF EXISTS "{stack.db_prefix}_{app}" WITH (FORCE)')
-    namespace = getattr(stack, "namespace", "")
-    if stack.broker_url and namespace:
-        from kombu import Connection
-
-        with Connection(stack.broker_url, connect_timeout=5) as conn:
-            for name in (*APPS, "shop"):
-                with conn.channel() as channel, suppress(Exception):  # absent queues close the channel
-                    channel.queue_delete(f"{namespace}{name}")
 
 
 class Api:

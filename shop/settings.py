@@ -1,4 +1,5 @@
 """Settings for every role, read from the environment (django-environ) with dev defaults."""
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -68,7 +69,8 @@ def _database(app: str) -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     else:
-        config["CONN_MAX_AGE"] = env.int("SHOP_DB_CONN_MAX_AGE", 60)
+        # runserver starts a thread per request, so persistent connections would only pile up there.
+        config["CONN_MAX_AGE"] = 0 if "runserver" in sys.argv else env.int("SHOP_DB_CONN_MAX_AGE", 60)
         config["CONN_HEALTH_CHECKS"] = True
     return config
 

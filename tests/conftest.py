@@ -4,6 +4,7 @@ With SHOP_TEST_POSTGRES_URL, SHOP_TEST_BROKER_URL and SHOP_TEST_REDIS_URL set (m
 stacks use one PostgreSQL database per app, RabbitMQ with real Celery workers, and Redis for breaker
 state and the gateway cache; otherwise SQLite files and the embedded brokers (in-process tasks for
 the monolith, kombu's filesystem transport for split)."""
+import contextlib
 import itertools
 import os
 import uuid
@@ -20,11 +21,14 @@ STAFF = {"username": "staff", "password": "staff-Passw0rd!", "email": "staff@exa
 _port_bases = itertools.count(18000, 100)
 
 
-def launch(topology: str, tmp_path_factory, **options) -> Stack:
-    """Starts a stack on free test ports with a staff account; the caller stops it."""
+@contextlib.contextmanager
+def running(topology: str, tmp_path_factory, **options):
+    """A started stack on free test ports with a staff account; stopped and cleaned up on exit."""
     data_dir = tmp_path_factory.mktemp(f"{topology}-{uuid.uuid4().hex[:6]}")
     base = next(_port_bases) + os.getpid() % 50 * 1000 % 20000
-    options["extra_env"] = {"DJANGO_PASSWORD_HASHERS": FAST_HASHER, **options.get("extra_env", {})}
+    # Connections closed after each request: several stacks share one PostgreSQL (max_connections 100).
+    options["extra_env"] = {"DJANGO_PASSWORD_HASHERS": FAST_HASHER, "SHOP_DB_CONN_MAX_AGE": "0",
+                            **options.get("extra_env", {})}
     stack = Stack(topology, data_dir, ports=_ports(base), postgres_url=POSTGRES_URL, broker_url=BROKER_URL,
                   redis_url=REDIS_URL, namespace=f"{data_dir.name}-", **options)
     try:
@@ -33,10 +37,10 @@ def launch(topology: str, tmp_path_factory, **options) -> Stack:
         stack.manage(users_role, "createsuperuser", "--noinput", env={
             "DJANGO_SUPERUSER_USERNAME": STAFF["username"], "DJANGO_SUPERUSER_PASSWORD": STAFF["password"],
             "DJANGO_SUPERUSER_EMAIL": STAFF["email"]})
-    except BaseException:
+        yield stack
+    finally:
         stack.stop()
-        raise
-    return stack
+        stack.clean_up()
 
 
 def _ports(base: int) -> dict[str, int]:

@@ -7,6 +7,7 @@ import argparse
 import os
 import signal
 import subprocess
+from contextlib import suppress
 import sys
 import time
 import urllib.request
@@ -88,6 +89,22 @@ class Stack:
             for app in APPS:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.db_prefix}_{app}" WITH (FORCE)')
                 conn.execute(f'CREATE DATABASE "{self.db_prefix}_{app}"')
+
+    def clean_up(self) -> None:
+        """Drops the stack's databases and deletes its queues (the broker keeps durable queues)."""
+        if self.postgres_url:
+            import psycopg
+
+            with psycopg.connect(f"{self.postgres_url}/postgres", autocommit=True, connect_timeout=5) as conn:
+                for app in APPS:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{self.db_prefix}_{app}" WITH (FORCE)')
+        if self.broker_url and self.namespace:
+            from kombu import Connection
+
+            with Connection(self.broker_url, connect_timeout=5) as conn:
+                for name in (*APPS, "shop"):
+                    with conn.channel() as channel, suppress(Exception):  # an absent queue closes the channel
+                        channel.queue_delete(f"{self.namespace}{name}")
 
     def migrate(self) -> None:
         migrations = [subprocess.Popen([sys.executable, "manage.py", "migrate_all", "-v0"], cwd=ROOT,

@@ -3,6 +3,7 @@ import logging
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -66,6 +67,10 @@ def exception_handler(exc, context):
     """DRF exception handler that renders every error as a problem document."""
     if isinstance(exc, ShopError):
         return problem_response(exc.status, exc.title, exc.detail, exc.code)
+    if isinstance(exc, DatabaseOperationalError):  # e.g. the database is down or out of connections
+        logger.error("database unavailable: %s", exc)
+        return problem_response(503, "Service unavailable", "The database is unavailable; retry shortly.",
+                                "database-unavailable", headers={"Retry-After": "1"})
     if isinstance(exc, RequestDataTooBig):
         return problem_response(413, "Request body too large", str(exc), "body-too-large")
     if isinstance(exc, Http404):

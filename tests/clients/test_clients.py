@@ -23,7 +23,7 @@ from shop.users import services as users_services
 from shop.users.client import User, UserNotFound
 from shop.users.client.http import HttpUsersClient
 from shop.users.client.local import LocalUsersClient
-from tests.conftest import STAFF, launch
+from tests.conftest import STAFF, running
 from tests.contract.client import ApiClient
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
@@ -87,9 +87,8 @@ class HttpShop:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    stack = launch("monolith", tmp_path_factory, extra_env={"SHOP_SERVICE_KEY": django_settings.SHOP_SERVICE_KEY})
-    yield stack
-    stack.stop()
+    with running("monolith", tmp_path_factory, extra_env={"SHOP_SERVICE_KEY": django_settings.SHOP_SERVICE_KEY}) as stack:
+        yield stack
 
 
 @pytest.fixture(params=["local", "http"])

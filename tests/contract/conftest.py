@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import STAFF, launch
+from tests.conftest import POSTGRES_URL, STAFF, running
 from tests.contract.client import ApiClient, unique
 
 CROWD_SIZE = 40
@@ -16,11 +16,12 @@ CROWD_SIZE = 40
 
 @pytest.fixture(scope="session", params=["monolith", "split"])
 def stack(request, tmp_path_factory):
-    # The monolith runs on Django's threaded dev server, as `make run` serves it; split roles on gunicorn.
-    server = "runserver" if request.param == "monolith" else "gunicorn"
-    stack = launch(request.param, tmp_path_factory, server=server)
-    yield stack
-    stack.stop()
+    # On SQLite the monolith runs on Django's threaded dev server, as `make run` serves it. On PostgreSQL
+    # it runs on gunicorn like every split role: runserver's thread per request has no bound, and 40
+    # parallel orders would hold more connections than PostgreSQL allows.
+    server = "runserver" if request.param == "monolith" and not POSTGRES_URL else "gunicorn"
+    with running(request.param, tmp_path_factory, server=server) as stack:
+        yield stack
 
 
 @pytest.fixture

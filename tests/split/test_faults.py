@@ -9,7 +9,7 @@ import uuid
 import pytest
 import requests
 
-from tests.conftest import STAFF, launch
+from tests.conftest import STAFF, running
 from tests.contract.client import ApiClient
 
 RESET_SECONDS = 1.0
@@ -19,11 +19,10 @@ FAIL_MAX = 5
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    stack = launch("split", tmp_path_factory, extra_env={
+    with running("split", tmp_path_factory, extra_env={
         "SHOP_BREAKER_RESET_SECONDS": str(RESET_SECONDS), "SHOP_UPSTREAM_TIMEOUT": str(UPSTREAM_TIMEOUT),
-        "SHOP_BREAKER_FAIL_MAX": str(FAIL_MAX)})
-    yield stack
-    stack.stop()
+        "SHOP_BREAKER_FAIL_MAX": str(FAIL_MAX)}) as stack:
+        yield stack
 
 
 @pytest.fixture(scope="module")
