@@ -7,30 +7,26 @@ import argparse
 import os
 import signal
 import subprocess
-from contextlib import suppress
 import sys
 import time
 import urllib.request
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shop.platform.topology import APPS, PORTS
+
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("users", "catalog", "orders", "inventory")
 SPLIT_ROLES = (*APPS, "gateway")
 WORKERS = {"monolith": ["-B"], "orders": ["-B"], "inventory": []}  # roles that consume a queue
 STRIPPED_ENV = ("SHOP_", "CELERY_", "DJANGO_", "GUNICORN_") + tuple(f"{a.upper()}_DATABASE_URL" for a in APPS)
-
-
-def default_ports(base: int = 8000) -> dict[str, int]:
-    services = 5000 if base == 8000 else base + 1
-    return {"monolith": base, "gateway": base, **{app: services + i + 1 for i, app in enumerate(APPS)}}
 
 
 @dataclass
 class Stack:
     topology: str  # "monolith" or "split"
     data_dir: Path
-    ports: dict = field(default_factory=default_ports)
+    ports: dict = field(default_factory=lambda: dict(PORTS))
     postgres_url: str = ""  # e.g. postgres://postgres@127.0.0.1:5432 -> one database per app
     broker_url: str = ""  # e.g. amqp://guest:guest@127.0.0.1:5672// ; empty -> embedded
     redis_url: str = ""  # e.g. redis://127.0.0.1:6379/0 -> shared breaker state and gateway cache

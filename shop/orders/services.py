@@ -106,8 +106,11 @@ def order_place(*, user_id: int, lines: list[tuple[int, int]], idempotency_key: 
         quantities[product_id] += quantity
     try:
         order = _create(user_id=user_id, quantities=quantities, idempotency_key=idempotency_key)
-    except IntegrityError:  # the same key raced us; the other request owns the order
-        return order_place(user_id=user_id, lines=lines, idempotency_key=idempotency_key)
+    except IntegrityError:  # the same key raced us: the other request owns the order
+        winner = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
+        if idempotency_key is None or winner is None:
+            raise
+        return _reserve(winner) if winner.status == Order.Status.PLACING else winner
     return _reserve(order)
 
 

@@ -92,7 +92,11 @@ class ProxyView(APIView):
         last = _written.get(key)
         if last is not None and last[0] == body and now - last[1] < FALLBACK_REFRESH:
             return
-        cache.set(self._cache_key(path), (body, content_type), FALLBACK_TTL)
+        try:
+            cache.set(self._cache_key(path), (body, content_type), FALLBACK_TTL)
+        except Exception:  # a cache outage must not fail a good response
+            logger.warning("gateway: could not store the fallback copy of %s", path, exc_info=True)
+            return
         if len(_written) >= FALLBACK_MEMO_SIZE:
             _written.clear()
         _written[key] = (body, now)
@@ -100,7 +104,11 @@ class ProxyView(APIView):
     def stale_response(self, request) -> HttpResponse | None:
         if not (self.stale_fallback and request.method == "GET"):
             return None
-        cached = cache.get(self._cache_key(request.get_full_path()))
+        try:
+            cached = cache.get(self._cache_key(request.get_full_path()))
+        except Exception:  # no cache, no fallback: the caller gets the upstream's error
+            logger.warning("gateway: fallback cache unavailable", exc_info=True)
+            return None
         if cached is None:
             return None
         logger.warning("gateway: %s unavailable, serving the last good %s", self.upstream, request.path)

@@ -56,7 +56,8 @@ def send(upstream: str, method: str, path: str, *, body: bytes | None = None, he
          idempotent: bool = False):
     """Sends one request to `upstream` (an app name) and returns the urllib3 response.
 
-    Raises ServiceUnavailable (circuit open, refused, 5xx) or UpstreamTimeout (read timeout)."""
+    Raises ServiceUnavailable (circuit open, refused), UpstreamTimeout (read timeout) or
+    UpstreamServerError (a 502/504 from a proxy in front of it; the response rides along)."""
     pool = _connection_pool(get_discovery().resolve(upstream))
     request_id = request_id_var.get()  # outside a request (a task) the callee makes a fresh one
     headers = {**({REQUEST_ID_HEADER: request_id} if request_id != "-" else {}), **(headers or {})}
@@ -102,7 +103,10 @@ class ServiceClient:
             raise self.unavailable(exc.detail if isinstance(exc, ShopError) else str(exc)) from exc
         if response.status >= 500:
             raise self.unavailable(f"{self.app} answered {response.status}.")
-        payload = json.loads(response.data) if response.data else None
+        try:
+            payload = json.loads(response.data) if response.data else None
+        except ValueError as exc:
+            raise self.unavailable(f"{self.app} answered {response.status} with a body that is not JSON.") from exc
         if response.status >= 400:
             raise self._error(response.status, payload or {})
         return payload

@@ -34,7 +34,7 @@ def publish(task: str, kwargs: dict) -> None:
     if app.conf.task_always_eager:
         app.tasks[task].apply(kwargs=kwargs, throw=True)
     else:
-        app.send_task(task, kwargs=kwargs)
+        app.send_task(task, kwargs=kwargs, retry=False)  # a down broker costs one connect timeout
 
 
 def relay(outbox_model, *, ids: list[int] | None = None) -> int:
