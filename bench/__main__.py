@@ -45,8 +45,8 @@ def main() -> int:
                              "e.g. after editing bench/analysis.md; measures nothing")
     parser.add_argument("--output", help=f"where to write the table (default: {DOC.relative_to(ROOT)}, or a temp "
                                          "file with --smoke)")
-    parser.add_argument("--port-base", type=int, default=int(os.environ.get("SHOP_BENCH_PORT_BASE", 37000)),
-                        help="monolith on BASE, split on BASE+10..BASE+14 (default 37000)")
+    parser.add_argument("--port-base", type=int, default=int(os.environ.get("SHOP_BENCH_PORT_BASE", 31000)),
+                        help="monolith on BASE, split on BASE+10..BASE+14 (default 31000, below the ephemeral port range)")
     parser.add_argument("--postgres-url", default=os.environ.get("SHOP_BENCH_POSTGRES_URL",
                                                                  "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--broker-url", default=os.environ.get("SHOP_BENCH_BROKER_URL",

@@ -7,6 +7,7 @@ the monolith, kombu's filesystem transport for split)."""
 import contextlib
 import itertools
 import os
+import socket
 import uuid
 
 import pytest
@@ -18,14 +19,34 @@ BROKER_URL = os.environ.get("SHOP_TEST_BROKER_URL", "")
 REDIS_URL = os.environ.get("SHOP_TEST_REDIS_URL", "")
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"  # PBKDF2 costs 0.5 s a login here
 STAFF = {"username": "staff", "password": "staff-Passw0rd!", "email": "staff@example.com"}
-_port_bases = itertools.count(18000, 100)
+# Test ports stay below the kernel's ephemeral range (32768+), where outgoing connections take theirs.
+_port_bases = itertools.count(20000 + os.getpid() % 97 * 100, 10)
+
+
+def _free_port_base() -> int:
+    """A base port whose next five ports are all free on loopback."""
+    for base in _port_bases:
+        if base + 5 >= 32768:
+            break
+        if all(_port_free(base + offset) for offset in range(5)):
+            return base
+    raise RuntimeError("no free test ports below 32768")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 @contextlib.contextmanager
 def running(topology: str, tmp_path_factory, **options):
     """A started stack on free test ports with a staff account; stopped and cleaned up on exit."""
     data_dir = tmp_path_factory.mktemp(f"{topology}-{uuid.uuid4().hex[:6]}")
-    base = next(_port_bases) + os.getpid() % 50 * 1000 % 20000
+    base = _free_port_base()
     # Connections closed after each request: several stacks share one PostgreSQL (max_connections 100).
     options["extra_env"] = {"DJANGO_PASSWORD_HASHERS": FAST_HASHER, "SHOP_DB_CONN_MAX_AGE": "0",
                             **options.get("extra_env", {})}
