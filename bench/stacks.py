@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from tools.stack import APPS, Stack
+from tools.stack import Stack, ports_from
 
 GUNICORN_WORKERS, GUNICORN_THREADS = 2, 4
 STAFF = {"username": "bench-staff", "password": "bench-Staff-passw0rd!", "email": "bench-staff@example.com"}
@@ -26,7 +26,7 @@ def make_stacks(variants: dict[str, tuple[str, str]], *, port_base: int, postgre
     stacks = {}
     for i, (name, (topology, redis_url)) in enumerate(variants.items()):
         base, slug = port_base + 10 * i, name.replace("+", "-")
-        options = {"ports": {"monolith": base, "gateway": base, **{app: base + 1 + j for j, app in enumerate(APPS)}},
+        options = {"ports": ports_from(base),
                    "postgres_url": postgres_url, "broker_url": broker_url, "extra_env": dict(extra_env),
                    "gunicorn_workers": GUNICORN_WORKERS, "gunicorn_threads": GUNICORN_THREADS,
                    "redis_url": redis_url, "namespace": f"bench-{run_id}-{slug}-"}

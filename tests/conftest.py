@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from tools.stack import Stack
+from tools.stack import Stack, ports_from
 
 POSTGRES_URL = os.environ.get("SHOP_TEST_POSTGRES_URL", "")
 BROKER_URL = os.environ.get("SHOP_TEST_BROKER_URL", "")
@@ -50,7 +50,7 @@ def running(topology: str, tmp_path_factory, **options):
     # Connections closed after each request: several stacks share one PostgreSQL (max_connections 100).
     options["extra_env"] = {"DJANGO_PASSWORD_HASHERS": FAST_HASHER, "SHOP_DB_CONN_MAX_AGE": "0",
                             **options.get("extra_env", {})}
-    stack = Stack(topology, data_dir, ports=_ports(base), postgres_url=POSTGRES_URL, broker_url=BROKER_URL,
+    stack = Stack(topology, data_dir, ports=ports_from(base), postgres_url=POSTGRES_URL, broker_url=BROKER_URL,
                   redis_url=REDIS_URL, namespace=f"{data_dir.name}-", **options)
     try:
         stack.start()
@@ -62,8 +62,3 @@ def running(topology: str, tmp_path_factory, **options):
     finally:
         stack.stop()
         stack.clean_up()
-
-
-def _ports(base: int) -> dict[str, int]:
-    return {"monolith": base, "gateway": base, "users": base + 1, "catalog": base + 2, "orders": base + 3,
-            "inventory": base + 4}

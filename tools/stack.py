@@ -22,6 +22,11 @@ WORKERS = {"monolith": ["-B"], "orders": ["-B"], "inventory": []}  # roles that 
 STRIPPED_ENV = ("SHOP_", "CELERY_", "DJANGO_", "GUNICORN_") + tuple(f"{a.upper()}_DATABASE_URL" for a in APPS)
 
 
+def ports_from(base: int) -> dict[str, int]:
+    """A port layout for a stack beside others: the entry point on `base`, the services on base+1..base+4."""
+    return {"monolith": base, "gateway": base, **{app: base + 1 + i for i, app in enumerate(APPS)}}
+
+
 @dataclass
 class Stack:
     topology: str  # "monolith" or "split"
