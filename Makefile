@@ -5,10 +5,12 @@ PY := $(VENV)/bin/python
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432
 BROKER_URL ?= amqp://guest:guest@127.0.0.1:5672//
 REDIS_URL ?= redis://127.0.0.1:6379/0
+# Unit-test databases are test_<prefix>_<app>: set DB_PREFIX to run two checkouts side by side.
+DB_PREFIX ?= shop
 DEV_STAFF := DJANGO_SUPERUSER_USERNAME=admin DJANGO_SUPERUSER_PASSWORD=admin-dev-only DJANGO_SUPERUSER_EMAIL=admin@example.com
 # make test-services: unit tests on one PostgreSQL database per app; live stacks on PostgreSQL + RabbitMQ + Redis.
-SERVICES_ENV := USERS_DATABASE_URL=$(POSTGRES_URL)/shop_users CATALOG_DATABASE_URL=$(POSTGRES_URL)/shop_catalog \
-	ORDERS_DATABASE_URL=$(POSTGRES_URL)/shop_orders INVENTORY_DATABASE_URL=$(POSTGRES_URL)/shop_inventory \
+SERVICES_ENV := USERS_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_users CATALOG_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_catalog \
+	ORDERS_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_orders INVENTORY_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_inventory \
 	SHOP_TEST_POSTGRES_URL=$(POSTGRES_URL) SHOP_TEST_BROKER_URL=$(BROKER_URL) SHOP_TEST_REDIS_URL=$(REDIS_URL)
 
 .PHONY: install run test test-services split bench schema lint clean
