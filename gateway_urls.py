@@ -3,12 +3,11 @@ from pathlib import Path
 
 from django.http import HttpResponse
 from django.urls import re_path
-from drf_spectacular.views import SpectacularSwaggerView
-from health_check.views import HealthCheckView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from shop.platform.errors import not_found
 from shop.platform.gateway import ProxyView
-from shop.platform.health import upstream_checks
+from shop.platform.health import HealthView, live, upstream_checks
 from shop.platform.root import ApiRootView
 from shop.platform.routes import routes
 
@@ -28,9 +27,11 @@ def schema(request):
 
 urlpatterns = routes(
     ("", ApiRootView.as_view(), "api-root"),
-    ("health", HealthCheckView.as_view(checks=upstream_checks()), "health"),
+    ("health", HealthView.as_view(checks=upstream_checks()), "health"),
+    ("health/live", live, "health-live"),
     ("schema", schema, "schema"),
     ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
+    ("redoc", SpectacularRedocView.as_view(url_name="schema"), "redoc"),
     *[
         (pattern, ProxyView.as_view(upstream=upstream, stale_fallback=upstream in STALE_FALLBACK))
         for upstream, patterns in ROUTE_TABLE.items()

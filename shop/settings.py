@@ -31,10 +31,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",  # Swagger UI and ReDoc served from the shop: no CDN, pinned by requirements.txt
     "health_check",
 ]
 
 MIDDLEWARE = [
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files under gunicorn too, before any other work
     "shop.platform.request_id.RequestIdMiddleware",
     "shop.platform.middleware.BodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -51,7 +54,15 @@ TEMPLATES = [
     }
 ]
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))  # `collectstatic` fills it
+if DEBUG:  # files come from the apps' folders; an empty STATIC_ROOT spares WhiteNoise's "No directory" warning
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Compressed, content-hashed names (WhiteNoise serves them with a year-long Cache-Control); in DEBUG
+# the files come straight from the apps, so `make run` needs no collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 USE_TZ = True
 TIME_ZONE = "UTC"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -120,6 +131,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["shop.platform.schema.public_endpoints_only"],
     "PATH_CONVERTER_OVERRIDES": {"id": int},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SHOP_MAX_BODY_BYTES", 64 * 1024)

@@ -1,20 +1,21 @@
 """ROOT_URLCONF of the monolith and of each service: only the apps this process owns."""
 from django.conf import settings
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from health_check.views import HealthCheckView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from shop.platform.errors import not_found
-from shop.platform.health import local_checks
+from shop.platform.health import HealthView, live, local_checks
 from shop.platform.root import ApiRootView
 from shop.platform.routes import routes
 
 urlpatterns = [
     *routes(
         ("", ApiRootView.as_view(), "api-root"),
-        ("health", HealthCheckView.as_view(checks=local_checks()), "health"),
+        ("health", HealthView.as_view(checks=local_checks()), "health"),
+        ("health/live", live, "health-live"),
         ("schema", SpectacularAPIView.as_view(), "schema"),
         ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
+        ("redoc", SpectacularRedocView.as_view(url_name="schema"), "redoc"),
     ),
     *[path("", include(f"shop.{app}.urls")) for app in settings.SHOP_APPS],
     re_path(r"", not_found),  # JSON 404 for unknown paths, in DEBUG too

@@ -135,3 +135,7 @@ def test_dockerfile_runs_gunicorn_as_non_root_with_a_health_check():
     assert users and users[-1].split(":")[0] not in ("root", "0")
     assert "/health/" in instructions("HEALTHCHECK")[-1]
     assert json.loads(instructions("CMD")[-1]) == ["gunicorn", "shop.wsgi"]
+
+
+def test_dockerfile_collects_static_files_into_the_image():
+    assert any("manage.py collectstatic --noinput" in run for run in instructions("RUN"))

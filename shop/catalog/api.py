@@ -1,14 +1,18 @@
 """Public catalog API: list, create, read, update and delete products."""
 from decimal import Decimal
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.filters import SearchFilter
+from rest_framework.generics import GenericAPIView
+from rest_framework.mixins import ListModelMixin
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.catalog import selectors, services
 from shop.catalog.client import ProductNotFound
-from shop.platform.pagination import paginated_response
+from shop.catalog.filters import ProductFilter
 from shop.platform.permissions import IsStaffOrReadOnly
 
 
@@ -20,12 +24,18 @@ class ProductSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
 
 
-class ProductListApi(APIView):
+class ProductListApi(ListModelMixin, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
+    serializer_class = ProductSerializer
+    filter_backends = [DjangoFilterBackend, SearchFilter]  # SearchFilter refuses null characters (400)
+    filterset_class = ProductFilter
+    search_fields = ["name", "sku", "description"]
 
-    @extend_schema(responses=ProductSerializer(many=True))
+    def get_queryset(self):
+        return selectors.product_list()
+
     def get(self, request):
-        return paginated_response(request, selectors.product_list(), ProductSerializer)
+        return self.list(request)
 
     @extend_schema(request=ProductSerializer, responses={201: ProductSerializer})
     def post(self, request):

@@ -3,6 +3,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.generics import GenericAPIView
+from rest_framework.mixins import ListModelMixin
 from rest_framework.views import APIView
 
 from shop.orders import selectors, services
@@ -10,7 +12,6 @@ from shop.orders.client import OrderNotFound
 from shop.orders.models import OrderIdempotencyRecord
 from shop.orders.payments import SUCCESS_CARD
 from shop.platform.idempotency import idempotent
-from shop.platform.pagination import paginated_response
 
 IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                    description="Retry-safe key: the same key and body replays the first response.")
@@ -47,12 +48,15 @@ class OrderOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class OrderListApi(APIView):
+class OrderListApi(ListModelMixin, GenericAPIView):
     permission_classes = [IsAuthenticated]
+    serializer_class = OrderOutput
 
-    @extend_schema(responses=OrderOutput(many=True))
+    def get_queryset(self):
+        return selectors.order_list(user_id=self.request.user.id)
+
     def get(self, request):
-        return paginated_response(request, selectors.order_list(user_id=request.user.id), OrderOutput)
+        return self.list(request)
 
     @extend_schema(request=OrderInput, responses={201: OrderOutput}, parameters=[IDEMPOTENCY_KEY])
     @idempotent(OrderIdempotencyRecord)

@@ -1,11 +1,13 @@
-"""Health checks for /health/: every database alias this process owns, and the broker if any."""
+"""Health for machines and people: /health/ (readiness: every database alias this process owns, the
+broker if any, or the upstreams) and /health/live (liveness: the process answers, nothing else)."""
 import dataclasses
 
 from django.conf import settings
-
+from django.http import JsonResponse
 from health_check.base import HealthCheck
 from health_check.checks import Database
 from health_check.exceptions import ServiceUnavailable
+from health_check.views import HealthCheckView
 
 from shop.platform.topology import APPS
 
@@ -51,3 +53,18 @@ class Upstream(HealthCheck):
 
 def upstream_checks() -> list:
     return [(Upstream, {"app": app}) for app in APPS]
+
+
+class HealthView(HealthCheckView):
+    """django-health-check's view (JSON for API clients, a page for browsers), answering 503 when a check fails."""
+
+    async def dispatch(self, request, *args, **kwargs):
+        response = await super().dispatch(request, *args, **kwargs)
+        if response.status_code == 500:  # the library's "a check failed": the service is unavailable, not broken
+            response.status_code = 503
+        return response
+
+
+def live(request):
+    """Liveness: answers without touching any dependency, so a database outage never restarts the process."""
+    return JsonResponse({"status": "alive"})

@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 PUBLIC_ROUTES = {
     "register": "/register", "login": "/login", "login-refresh": "/login/refresh",
     "users": "/users", "me": "/users/me", "products": "/products", "orders": "/orders",
-    "inventory": "/inventory/{product_id}", "health": "/health/", "schema": "/schema/", "docs": "/docs/",
+    "inventory": "/inventory/{product_id}", "health": "/health/", "schema": "/schema/", "docs": "/docs/", "redoc": "/redoc/",
 }
 
 

@@ -5,11 +5,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.generics import GenericAPIView
+from rest_framework.mixins import ListModelMixin
 from rest_framework.views import APIView
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.views import TokenObtainPairView
 
-from shop.platform.pagination import paginated_response
 from shop.platform.permissions import IsStaff
 from shop.users import selectors, services
 from shop.users.client import UserNotFound
@@ -57,12 +58,15 @@ class LoginApi(TokenObtainPairView):
     serializer_class = ShopTokenSerializer
 
 
-class UserListApi(APIView):
+class UserListApi(ListModelMixin, GenericAPIView):
     permission_classes = [IsStaff]
+    serializer_class = UserSerializer
 
-    @extend_schema(responses=UserSerializer(many=True))
+    def get_queryset(self):
+        return selectors.user_list()
+
     def get(self, request):
-        return paginated_response(request, selectors.user_list(), UserSerializer)
+        return self.list(request)
 
 
 class UserDetailApi(APIView):

@@ -27,6 +27,12 @@ def test_health_reports_every_check_ok(api, path):
     assert checks and set(checks.values()) == {"OK"}
 
 
+@pytest.mark.parametrize("path", ["/health/live", "/health/live/"])
+def test_liveness_answers_200(api, path):
+    response = api.get(path)
+    assert response.status_code == 200 and response.json() == {"status": "alive"}
+
+
 def test_health_has_a_human_page(api):
     response = api.get("/health/")
     assert response.status_code == 200 and "text/html" in response.headers["Content-Type"]
@@ -46,9 +52,19 @@ def test_schema_describes_the_public_api_only(api, path):
     assert not [p for p in schema["paths"] if p.startswith("/internal")]
 
 
-def test_docs_are_an_html_page(api):
-    response = api.get("/docs/")
+@pytest.mark.parametrize("page", ["/docs/", "/redoc/"])
+def test_docs_are_an_html_page(api, page):
+    response = api.get(page)
     assert response.status_code == 200 and "text/html" in response.headers["Content-Type"]
+
+
+@pytest.mark.parametrize("page", ["/products", "/docs/", "/redoc/"])
+def test_pages_get_every_asset_from_the_shop(api, page):
+    html = api.get(page, headers={"Accept": "text/html"}).text
+    assets = re.findall(r'(?:href|src)="([^"#]+\.(?:css|js|png))"', html)
+    assert assets and all(asset.startswith("/static/") for asset in assets), assets
+    for asset in assets:
+        assert api.get(asset).status_code == 200, asset
 
 
 @pytest.mark.parametrize("method, path", [

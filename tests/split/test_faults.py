@@ -56,6 +56,7 @@ def test_stopped_inventory_fails_fast_then_recovers(stack, shop):
             assert response.headers["Content-Type"] == "application/problem+json"
         assert "circuit open" in results[-1][0].json()["detail"]
         assert staff.get(f"/products/{product_id}").status_code == 200  # catalog unaffected
+        assert_health_reports_inventory_down(stack)
         print(f"\nfirst 503 after {results[0][1]:.1f} ms; with the circuit open: "
               f"{', '.join(f'{ms:.1f}' for _, ms in results[FAIL_MAX:])} ms")
     finally:
@@ -64,6 +65,16 @@ def test_stopped_inventory_fails_fast_then_recovers(stack, shop):
     recovered = poll(lambda: place(customer, product_id).status_code == 201, timeout=RESET_SECONDS + 20)
     print(f"orders work again {(time.perf_counter() - restarted) * 1000:.0f} ms after the restart began")
     assert recovered
+
+
+def assert_health_reports_inventory_down(stack):
+    """Readiness is 503 (JSON for clients, the page for browsers); liveness still 200."""
+    as_json = requests.get(f"{stack.url}/health/", headers={"Accept": "application/json"}, timeout=15)
+    assert as_json.status_code == 503, as_json.text
+    assert {name for name, state in as_json.json().items() if state != "OK"} == {"Upstream(app='inventory')"}
+    page = requests.get(f"{stack.url}/health/", headers={"Accept": "text/html"}, timeout=15)
+    assert page.status_code == 503 and page.headers["Content-Type"].startswith("text/html")
+    assert requests.get(f"{stack.url}/health/live", timeout=15).status_code == 200
 
 
 def test_frozen_catalog_gives_504_within_the_timeout_and_stale_reads(stack, shop):
