@@ -32,12 +32,15 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_filters",  # Swagger UI and ReDoc served from the shop: no CDN, pinned by requirements.txt
+    "django_filters",
+    "corsheaders",  # Swagger UI and ReDoc served from the shop: no CDN, pinned by requirements.txt
     "health_check",
 ]
 
 MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",  # answers preflights before any authentication
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files under gunicorn too, before any other work
+    "django.middleware.http.ConditionalGetMiddleware",  # ETag on every GET; If-None-Match → 304
     "shop.platform.request_id.RequestIdMiddleware",
     "shop.platform.middleware.BodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -113,7 +116,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     "DEFAULT_PARSER_CLASSES": ["shop.platform.parsers.SafeJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "shop.platform.pagination.PageNumberPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "shop.platform.schema.ShopAutoSchema",
     "EXCEPTION_HANDLER": "shop.platform.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
@@ -135,6 +138,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# A storefront on another origin: the gateway (or the monolith) answers CORS for the whole public API.
+CORS_ALLOWED_ORIGINS = env.list("DJANGO_CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "idempotency-key", "if-none-match", "x-csrftoken",
+                      "x-request-id")
+CORS_EXPOSE_HEADERS = ("Idempotent-Replayed", "Location", "Retry-After", "ETag", "X-Request-ID")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SHOP_MAX_BODY_BYTES", 64 * 1024)
 SHOP_RESERVATION_TTL = env.int("SHOP_RESERVATION_TTL", 15 * 60)

@@ -18,6 +18,7 @@ POSTGRES_URL = os.environ.get("SHOP_TEST_POSTGRES_URL", "")
 BROKER_URL = os.environ.get("SHOP_TEST_BROKER_URL", "")
 REDIS_URL = os.environ.get("SHOP_TEST_REDIS_URL", "")
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"  # PBKDF2 costs 0.5 s a login here
+STOREFRONT = "https://storefront.example"  # the one origin allowed by CORS in test stacks
 STAFF = {"username": "staff", "password": "staff-Passw0rd!", "email": "staff@example.com"}
 # Test ports stay below the kernel's ephemeral range (32768+), where outgoing connections take theirs.
 _port_bases = itertools.count(20000 + os.getpid() % 97 * 100, 10)
@@ -49,6 +50,7 @@ def running(topology: str, tmp_path_factory, **options):
     base = _free_port_base()
     # Connections closed after each request: several stacks share one PostgreSQL (max_connections 100).
     options["extra_env"] = {"DJANGO_PASSWORD_HASHERS": FAST_HASHER, "SHOP_DB_CONN_MAX_AGE": "0",
+                            "DJANGO_CORS_ALLOWED_ORIGINS": STOREFRONT,
                             **options.get("extra_env", {})}
     stack = Stack(topology, data_dir, ports=ports_from(base), postgres_url=POSTGRES_URL, broker_url=BROKER_URL,
                   redis_url=REDIS_URL, namespace=f"{data_dir.name}-", **options)

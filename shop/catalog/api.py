@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from shop.catalog import selectors, services
 from shop.catalog.client import ProductNotFound
 from shop.catalog.filters import ProductFilter
+from shop.platform.caching import revalidated_public_read
 from shop.platform.permissions import IsStaffOrReadOnly
 
 
@@ -34,6 +35,7 @@ class ProductListApi(ListModelMixin, GenericAPIView):
     def get_queryset(self):
         return selectors.product_list()
 
+    @revalidated_public_read
     def get(self, request):
         return self.list(request)
 
@@ -49,6 +51,7 @@ class ProductDetailApi(APIView):
     permission_classes = [IsStaffOrReadOnly]
 
     @extend_schema(responses=ProductSerializer)
+    @revalidated_public_read
     def get(self, request, pk: int):
         product = selectors.product_get(product_id=pk)
         if product is None:

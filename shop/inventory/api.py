@@ -6,7 +6,9 @@ from rest_framework.views import APIView
 
 from shop.catalog.client import get_client as catalog_client
 from shop.inventory import selectors, services
+from shop.platform.caching import revalidated_public_read
 from shop.platform.permissions import IsStaffOrReadOnly
+from shop.platform.schema import may_answer
 
 MAX_QUANTITY = 1_000_000
 
@@ -31,6 +33,7 @@ class StockApi(APIView):
         return serializer.validated_data["quantity"]
 
     @extend_schema(responses=StockSerializer)
+    @revalidated_public_read
     def get(self, request, product_id: int):
         return Response(StockSerializer(selectors.stock_get(product_id=product_id)).data)
 
@@ -40,8 +43,9 @@ class StockApi(APIView):
         catalog_client().product_get(product_id=product_id)
         return Response(StockSerializer(services.stock_add(product_id=product_id, quantity=quantity)).data)
 
-    @extend_schema(request=QuantitySerializer, responses=StockSerializer,
+    @extend_schema(request=QuantitySerializer, responses={200: StockSerializer},
                    parameters=[OpenApiParameter("quantity", int, required=False)])
+    @may_answer(409)  # below what is reserved
     def delete(self, request, product_id: int):
         data = request.data if request.body else request.query_params
         quantity = self._quantity(data)

@@ -1,5 +1,5 @@
 """Public orders API: place, list, read, pay and cancel the caller's orders."""
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -11,10 +11,9 @@ from shop.orders import selectors, services
 from shop.orders.client import OrderNotFound
 from shop.orders.models import OrderIdempotencyRecord
 from shop.orders.payments import SUCCESS_CARD
-from shop.platform.idempotency import idempotent
+from shop.platform.idempotency import IDEMPOTENCY_PARAMETERS, idempotent
+from shop.platform.schema import may_answer
 
-IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
-                                   description="Retry-safe key: the same key and body replays the first response.")
 MAX_ID = 2**63 - 1
 
 
@@ -58,7 +57,8 @@ class OrderListApi(ListModelMixin, GenericAPIView):
     def get(self, request):
         return self.list(request)
 
-    @extend_schema(request=OrderInput, responses={201: OrderOutput}, parameters=[IDEMPOTENCY_KEY])
+    @extend_schema(request=OrderInput, responses={201: OrderOutput}, parameters=IDEMPOTENCY_PARAMETERS)
+    @may_answer(409)  # not enough stock
     @idempotent(OrderIdempotencyRecord)
     def post(self, request):
         serializer = OrderInput(data=request.data)
@@ -83,7 +83,8 @@ class OrderDetailApi(APIView):
 class OrderPayApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=PayInput, responses=OrderOutput, parameters=[IDEMPOTENCY_KEY])
+    @extend_schema(request=PayInput, responses=OrderOutput, parameters=IDEMPOTENCY_PARAMETERS)
+    @may_answer(402, 409)  # card declined; order cancelled or expired
     @idempotent(OrderIdempotencyRecord)
     def post(self, request, pk: int):
         serializer = PayInput(data=request.data)
@@ -96,6 +97,7 @@ class OrderCancelApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses=OrderOutput)
+    @may_answer(409)  # not pending
     def post(self, request, pk: int):
         order = services.order_cancel(order_id=pk, user_id=request.user.id)
         return Response(OrderOutput(order).data)

@@ -10,8 +10,9 @@ from shop.platform.errors import ServiceUnavailable, UpstreamTimeout
 from shop.platform.http import UpstreamServerError, send
 
 logger = logging.getLogger(__name__)
-FORWARDED_REQUEST_HEADERS = ("Authorization", "Idempotency-Key", "Content-Type", "Accept")
-RETURNED_HEADERS = ("Content-Type", "Idempotent-Replayed", "Allow", "WWW-Authenticate", "Retry-After", "Location")
+FORWARDED_REQUEST_HEADERS = ("Authorization", "Idempotency-Key", "Content-Type", "Accept", "If-None-Match")
+RETURNED_HEADERS = ("Content-Type", "Idempotent-Replayed", "Allow", "WWW-Authenticate", "Retry-After", "Location",
+                    "ETag", "Cache-Control", "Vary")
 STALE_HEADER = "X-Shop-Stale"
 FALLBACK_TTL = 24 * 3600
 FALLBACK_REFRESH = 60.0  # seconds: an unchanged last good response is written again at most this often

@@ -1,22 +1,32 @@
 """Idempotency-Key handling with Stripe's semantics: same key + same body replays, other body is refused."""
 import hashlib
 import json
+import re
 from datetime import timedelta
 from functools import wraps
 
 from django.db import models, router, transaction
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
 from shop.platform.errors import ShopError
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+KEY_PATTERN = "^[!-~]{1,255}$"  # visible ASCII: survives every HTTP hop unchanged
+# The schema of an operation that takes a key: the request header and the replay marker on the answer.
+IDEMPOTENCY_PARAMETERS = [
+    OpenApiParameter(IDEMPOTENCY_HEADER, {"type": "string", "pattern": KEY_PATTERN}, OpenApiParameter.HEADER,
+                     description="Retry-safe key: the same key and body replays the first response."),
+    OpenApiParameter("Idempotent-Replayed", {"type": "string", "enum": ["true"]}, OpenApiParameter.HEADER,
+                     response=[200, 201], description="`true` when this answer replays the key's first response."),
+]
 STALE_CLAIM_AFTER = timedelta(seconds=60)
 
 
 class IdempotencyKeyInvalid(ShopError):
     code = "idempotency-key-invalid"
-    title = "Idempotency-Key must be 1 to 255 printable characters"
+    title = "Idempotency-Key must be 1 to 255 visible ASCII characters"
 
 
 class IdempotencyKeyReused(ShopError):
@@ -79,7 +89,7 @@ def idempotent(record_model):
             key = request.headers.get(IDEMPOTENCY_HEADER)
             if key is None:
                 return view_method(view, request, *args, **kwargs)
-            if not 0 < len(key) <= 255 or not key.isprintable():
+            if not re.fullmatch(KEY_PATTERN, key):
                 raise IdempotencyKeyInvalid()
             record, owned = _claim(record_model, user_id=request.user.id, key=key, fingerprint=_fingerprint(request))
             if not owned:

@@ -9,9 +9,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.mixins import ListModelMixin
 from rest_framework.views import APIView
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
-from rest_framework_simplejwt.views import TokenObtainPairView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from shop.platform.permissions import IsStaff
+from shop.platform.schema import may_answer
 from shop.users import selectors, services
 from shop.users.client import UserNotFound
 
@@ -56,6 +57,16 @@ class ShopTokenSerializer(TokenObtainPairSerializer):
 
 class LoginApi(TokenObtainPairView):
     serializer_class = ShopTokenSerializer
+
+    @may_answer(401)  # wrong username or password
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class LoginRefreshApi(TokenRefreshView):
+    @may_answer(401)  # invalid or expired refresh token
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
 class UserListApi(ListModelMixin, GenericAPIView):

@@ -74,3 +74,19 @@ def test_staff_updates_and_deletes_a_product(api, staff, product, slash):
 
 def test_an_unknown_product_is_404(api):
     assert_problem(api.get("/products/999999999"), 404)
+
+
+def test_search_ordering_and_price_range(api, make_product):
+    word = unique("lamp").replace("-", "")
+    cheap, dear = make_product(stock=0, price="3.00", name=f"{word} small"), make_product(stock=0, price="40.00",
+                                                                                          name=f"{word.upper()} big")
+    found = api.get(f"/products?search={word}&ordering=-price")
+    assert found.status_code == 200, found.text
+    assert [p["id"] for p in found.json()["results"]] == [dear["id"], cheap["id"]]
+    ranged = api.get(f"/products?search={word}&min_price=2.5&max_price=10").json()["results"]
+    assert [p["id"] for p in ranged] == [cheap["id"]]
+
+
+@pytest.mark.parametrize("query", ["ordering=colour", "min_price=cheap", "page_size=-1"])
+def test_invalid_catalog_queries_are_400(api, query):
+    assert_problem(api.get(f"/products?{query}"), 400)

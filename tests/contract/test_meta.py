@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from tests.contract.client import assert_problem, unique
+from tests.test_schema import COMMITTED
 
 PUBLIC_PATHS = ["/register", "/login", "/users", "/users/{id}", "/products", "/products/{id}", "/orders",
                 "/orders/{id}", "/orders/{id}/pay", "/orders/{id}/cancel", "/inventory/{product_id}"]
@@ -50,6 +51,10 @@ def test_schema_describes_the_public_api_only(api, path):
     paths = {re.sub(r"\{[^}]+\}", "{id}", p.rstrip("/")) for p in schema["paths"]}
     assert {re.sub(r"\{[^}]+\}", "{id}", p) for p in PUBLIC_PATHS} <= paths
     assert not [p for p in schema["paths"] if p.startswith("/internal")]
+
+
+def test_schema_is_the_committed_one_in_both_topologies(api):
+    assert yaml.safe_load(api.get("/schema/").text) == yaml.safe_load(COMMITTED.read_text())
 
 
 @pytest.mark.parametrize("page", ["/docs/", "/redoc/"])
