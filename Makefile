@@ -13,7 +13,7 @@ SERVICES_ENV := USERS_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_users CATALOG_DA
 	ORDERS_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_orders INVENTORY_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_inventory \
 	SHOP_TEST_POSTGRES_URL=$(POSTGRES_URL) SHOP_TEST_BROKER_URL=$(BROKER_URL) SHOP_TEST_REDIS_URL=$(REDIS_URL)
 
-.PHONY: install run test test-services split bench schema lint clean
+.PHONY: install run test test-services split bench schema screenshots lint chromium clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,14 +29,18 @@ run: install
 	$(PY) manage.py seed_demo
 	$(DEV_STAFF) $(PY) manage.py runserver 127.0.0.1:8000
 
+# The browser test drives Debian's chromium (Playwright cannot download its own browser here).
+chromium:
+	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+
 lint: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/hadolint Dockerfile
 
-test: lint
+test: lint chromium
 	$(PY) -m pytest
 
-test-services: lint
+test-services: lint chromium
 	$(SERVICES_ENV) $(PY) -m pytest
 	$(PY) -m bench --smoke
 
@@ -49,6 +53,9 @@ bench: install
 
 schema: install
 	$(PY) manage.py spectacular --file shop/openapi.yaml
+
+screenshots: install chromium
+	SHOP_UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/contract/test_browser.py -k monolith -q
 
 clean:
 	rm -rf data .pytest_cache

@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from django.http import HttpResponse
-from django.urls import re_path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from shop.platform.errors import not_found
@@ -25,7 +25,10 @@ def schema(request):
     return HttpResponse(OPENAPI.read_bytes(), content_type="application/vnd.oai.openapi")
 
 
-urlpatterns = routes(
+# DRF's login and logout pages live on the users service; the namespace lets every page link to them.
+SESSION_PAGES = [path(f"{name}/", ProxyView.as_view(upstream="users"), name=name) for name in ("login", "logout")]
+
+urlpatterns = [path("api-auth/", include((SESSION_PAGES, "rest_framework")))] + routes(
     ("", ApiRootView.as_view(), "api-root"),
     ("health", HealthView.as_view(checks=upstream_checks()), "health"),
     ("health/live", live, "health-live"),

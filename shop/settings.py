@@ -44,7 +44,13 @@ MIDDLEWARE = [
     "shop.platform.request_id.RequestIdMiddleware",
     "shop.platform.middleware.BodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
 ]
+
+if SHOP_SERVICE == "monolith":  # the back office: Django's admin over every app's models (README: back office)
+    INSTALLED_APPS += ["django.contrib.admin", "django.contrib.messages"]
+    MIDDLEWARE += ["django.contrib.auth.middleware.AuthenticationMiddleware",
+                   "django.contrib.messages.middleware.MessageMiddleware"]
 
 ROOT_URLCONF = env.str("DJANGO_ROOT_URLCONF", "gateway_urls" if SHOP_SERVICE == "gateway" else "shop.urls")
 WSGI_APPLICATION = "shop.wsgi.application"
@@ -53,7 +59,9 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request",
+                                           "django.contrib.auth.context_processors.auth",
+                                           "django.contrib.messages.context_processors.messages"]},
     }
 ]
 STATIC_URL = "static/"
@@ -93,7 +101,7 @@ def _database(app: str) -> dict:
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 DATABASES.update({app: _database(app) for app in SHOP_APPS})
 DATABASE_ROUTERS = ["shop.routers.AppDatabaseRouter"]
-SHOP_DATABASE_APPS = {app: app for app in APPS} | {"auth": "users", "contenttypes": "users"}
+SHOP_DATABASE_APPS = {app: app for app in APPS} | {"auth": "users", "contenttypes": "users", "admin": "users"}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
@@ -111,9 +119,10 @@ PASSWORD_HASHERS = env.list("DJANGO_PASSWORD_HASHERS", default=[
 ])
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication",
+                                       "shop.platform.auth.SessionTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "shop.platform.renderers.BrowsableAPIRenderer"],
     "DEFAULT_PARSER_CLASSES": ["shop.platform.parsers.SafeJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "shop.platform.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "shop.platform.schema.ShopAutoSchema",
@@ -127,6 +136,14 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
     "TOKEN_USER_CLASS": "shop.platform.auth.ShopTokenUser",
 }
+# People in the browsable API: DRF's login page (served by the users role) puts the user's access token in
+# a signed-cookie session that every role can read, so no role needs a session table or the users database.
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+SESSION_COOKIE_AGE = int(SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds())  # the session ends with its token
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+LOGIN_URL = "rest_framework:login"
+LOGIN_REDIRECT_URL = LOGOUT_REDIRECT_URL = "/"
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "shop API",
     "DESCRIPTION": "Online shop: users, catalog, orders, inventory. Errors are RFC 9457 problem details.",

@@ -1,5 +1,7 @@
 """ROOT_URLCONF of the monolith and of each service: only the apps this process owns."""
+from django.apps import apps
 from django.conf import settings
+from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
@@ -17,6 +19,8 @@ urlpatterns = [
         ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
         ("redoc", SpectacularRedocView.as_view(url_name="schema"), "redoc"),
     ),
+    *([path("admin/", admin.site.urls)] if apps.is_installed("django.contrib.admin") else []),  # monolith only
+    path("api-auth/", include("rest_framework.urls")),  # DRF's login page; reachable through the gateway on users only
     *[path("", include(f"shop.{app}.urls")) for app in settings.SHOP_APPS],
     re_path(r"", not_found),  # JSON 404 for unknown paths, in DEBUG too
 ]

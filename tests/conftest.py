@@ -43,6 +43,14 @@ def _port_free(port: int) -> bool:
     return True
 
 
+@pytest.fixture(autouse=True)
+def unhashed_static_files(settings):
+    """pytest-django turns DEBUG off, where hashed static names need `collectstatic`: in-process tests that
+    render pages (admin, browsable API) use plain names; tests/platform/test_static.py checks the real thing."""
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
 @contextlib.contextmanager
 def running(topology: str, tmp_path_factory, **options):
     """A started stack on free test ports with a staff account; stopped and cleaned up on exit."""
@@ -64,3 +72,11 @@ def running(topology: str, tmp_path_factory, **options):
     finally:
         stack.stop()
         stack.clean_up()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each test's call report on its item, so fixtures can act on a failure (browser screenshots)."""
+    outcome = yield
+    if call.when == "call":
+        item.rep_call = outcome.get_result()

@@ -1,4 +1,5 @@
 """One error format everywhere: RFC 9457 problem details (application/problem+json)."""
+import json
 import logging
 from http import HTTPStatus
 
@@ -6,9 +7,11 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_HEADERS = ("WWW-Authenticate", "Allow", "Retry-After")  # kept from DRF's own answer
 logger = logging.getLogger(__name__)
 
 
@@ -64,7 +67,16 @@ _DRF_CODES = {
 
 
 def exception_handler(exc, context):
-    """DRF exception handler that renders every error as a problem document."""
+    """DRF exception handler: a problem document, which a browser gets as a browsable API page."""
+    response = _problem_for(exc, context)
+    request = context.get("request")
+    if getattr(getattr(request, "accepted_renderer", None), "format", None) != "api":
+        return response
+    headers = {header: response[header] for header in PROBLEM_HEADERS if header in response}
+    return Response(json.loads(response.content), status=response.status_code, headers=headers)
+
+
+def _problem_for(exc, context) -> JsonResponse:
     if isinstance(exc, ShopError):
         return problem_response(exc.status, exc.title, exc.detail, exc.code)
     if isinstance(exc, DatabaseOperationalError):  # e.g. the database is down or out of connections
@@ -88,7 +100,7 @@ def exception_handler(exc, context):
     else:
         detail = exc.detail.get("detail", "") if isinstance(exc.detail, dict) else exc.detail  # simplejwt nests it
         result = problem_response(response.status_code, HTTPStatus(response.status_code).phrase, str(detail), code)
-    for header in ("WWW-Authenticate", "Allow", "Retry-After"):
+    for header in PROBLEM_HEADERS:
         if header in response:
             result[header] = response[header]
     return result

@@ -10,7 +10,8 @@ from shop.platform.errors import ServiceUnavailable, UpstreamTimeout
 from shop.platform.http import UpstreamServerError, send
 
 logger = logging.getLogger(__name__)
-FORWARDED_REQUEST_HEADERS = ("Authorization", "Idempotency-Key", "Content-Type", "Accept", "If-None-Match")
+FORWARDED_REQUEST_HEADERS = ("Authorization", "Idempotency-Key", "Content-Type", "Accept", "If-None-Match",
+                             "Cookie", "X-CSRFToken")  # the last two: a person's session and its CSRF token
 RETURNED_HEADERS = ("Content-Type", "Idempotent-Replayed", "Allow", "WWW-Authenticate", "Retry-After", "Location",
                     "ETag", "Cache-Control", "Vary")
 STALE_HEADER = "X-Shop-Stale"
@@ -79,7 +80,10 @@ class ProxyView(APIView):
             value = returned.get(header)
             if value is not None:
                 response[header] = value
-        if self.stale_fallback and request.method == "GET" and upstream.status == 200:
+        for cookie in returned.getlist("Set-Cookie"):  # the session and CSRF cookies of the login page
+            response.cookies.load(cookie)
+        if self.stale_fallback and request.method == "GET" and upstream.status == 200 \
+                and returned.get("Content-Type") == "application/json":  # never a person's page
             self.remember(path, upstream.data, returned.get("Content-Type"))
         return response
 

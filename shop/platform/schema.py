@@ -3,6 +3,7 @@ from http import HTTPStatus
 from types import SimpleNamespace
 
 import uritemplate
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
@@ -23,6 +24,12 @@ class ProblemSerializer(serializers.Serializer):
     status = serializers.IntegerField()
     detail = serializers.CharField(required=False)
     errors = serializers.DictField(required=False)
+
+
+class SessionTokenScheme(SessionScheme):
+    """The browsable API's session cookie (shop.platform.auth.SessionTokenAuthentication)."""
+
+    target_class = "shop.platform.auth.SessionTokenAuthentication"
 
 
 def may_answer(*statuses: int):

@@ -6,3 +6,8 @@ class UsersConfig(AppConfig):
 
     name = "shop.users"
     label = "users"
+
+    def ready(self):
+        from shop.users import sessions
+
+        sessions.connect()

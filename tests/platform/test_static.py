@@ -1,21 +1,25 @@
 """Production static files: collected, compressed, hashed and served by the app itself (WhiteNoise)."""
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
 from django.test import Client, override_settings
 
 
+PRODUCTION_STORAGES = django_settings.STORAGES  # as configured, before any test overrides it
+
+
 @pytest.fixture(scope="module")
 def static_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("static")
-    with override_settings(STATIC_ROOT=root):
+    with override_settings(STATIC_ROOT=root, STORAGES=PRODUCTION_STORAGES):
         call_command("collectstatic", "--noinput", verbosity=0)
     return root
 
 
 @pytest.fixture
 def production(settings, static_root):
-    settings.STATIC_ROOT, settings.DEBUG = static_root, False
+    settings.STATIC_ROOT, settings.STORAGES, settings.DEBUG = static_root, PRODUCTION_STORAGES, False
 
 
 @pytest.mark.parametrize("asset", ["rest_framework/css/bootstrap.min.css",
