@@ -25,3 +25,10 @@ def test_storing_a_fallback_copy_survives_a_cache_outage(view):
 
 def test_no_stale_copy_when_the_cache_is_down(view):
     assert view.stale_response(RequestFactory().get("/products/1")) is None
+
+
+def test_the_fallback_key_includes_the_query(view):
+    """?search=, ?ordering= and the price filters each have their own last good answer."""
+    keys = {view._cache_key(path) for path in ("/products", "/products?search=lamp", "/products?search=mug",
+                                                "/products?ordering=-price", "/products?min_price=1")}
+    assert len(keys) == 5

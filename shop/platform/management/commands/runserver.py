@@ -20,8 +20,8 @@ class Command(StaticfilesRunserver):
     def on_bind(self, server_port):
         super().on_bind(server_port)
         base = f"{self.protocol}://{self.addr}:{server_port}"
-        lines = [f"API root:    {base}/", f"API docs:    {base}/docs/"]
+        lines = [f"API root:    {base}/", f"API docs:    {base}/docs/", f"log in:      {base}/api-auth/login/"]
         username, password = os.environ.get("DJANGO_SUPERUSER_USERNAME"), os.environ.get("DJANGO_SUPERUSER_PASSWORD")
         if username and password:
-            lines.append(f"dev login:   {username} / {password}")
+            lines.append(f"dev login:   {username} / {password} (also for {base}/admin/)")
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
