@@ -16,6 +16,7 @@ from importlinter import api as importlinter
 from importlinter.contracts.forbidden import ForbiddenContract
 from importlinter.contracts.independence import IndependenceContract
 
+from shop.app_routes import declared
 from shop.platform.topology import APPS, ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,8 @@ def import_graph():
     ("shop.orders.services", "shop.catalog.models", {"Apps talk to each other only through shop.<app>.client"}),
     ("shop.inventory.api", "shop.users.selectors", {"Apps talk to each other only through shop.<app>.client"}),
     ("shop.platform.http", "shop.orders.client", {"The platform knows no app"}),
+    ("shop.platform.gateway", "shop.catalog.routes",
+     {"The platform knows no app", "The platform names no app's routes or models"}),
 ])
 def test_the_contracts_catch_a_forbidden_import(import_graph, importer, imported, broken):
     """The project's own contracts, checked against its real import graph plus one extra import."""
@@ -131,3 +134,16 @@ def test_each_role_installs_and_configures_only_its_own_app(role, tmp_path):
     assert shop_apps == [f"shop.{app}" for app in owned]
     assert databases == sorted(["default", *owned])
     assert urlconf == ("gateway_urls" if role == "gateway" else "shop.urls")
+
+
+def test_the_platform_names_no_apps_routes_or_models():
+    """String literals escape import-linter: no route path or model label of any app appears in shop/platform."""
+    names = {f"{m._meta.app_label}.{m.__name__}" for m in apps.get_models() if m._meta.app_label in APPS}
+    for app in APPS:
+        for route in declared(app):
+            names.update({route.path, f"/{route.path}", route.template})
+    names -= set(APPS)  # "users" and "orders" are paths too, but the platform may know the list of app labels
+    for path in (ROOT / "shop" / "platform").rglob("*.py"):
+        literals = {node.value for node in ast.walk(ast.parse(path.read_text()))
+                    if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+        assert not literals & names, f"{path.relative_to(ROOT)} names {literals & names}"

@@ -8,8 +8,8 @@ from shop.platform.service_auth import InternalApi
 
 
 class OrderInternalApi(InternalApi, APIView):
-    def get(self, request, pk: int):
-        order = selectors.order_get(order_id=pk)
+    def get(self, request, order_id: int):
+        order = selectors.order_get(order_id=order_id)
         if order is None:
-            raise OrderNotFound(f"Order {pk} does not exist.")
+            raise OrderNotFound(f"Order {order_id} does not exist.")
         return Response({"id": order.id, "user_id": order.user_id, "status": order.status, "total": str(order.total)})

@@ -8,8 +8,8 @@ from shop.users.client import UserNotFound
 
 
 class UserInternalApi(InternalApi, APIView):
-    def get(self, request, pk: int):
-        user = selectors.user_get(user_id=pk)
+    def get(self, request, user_id: int):
+        user = selectors.user_get(user_id=user_id)
         if user is None:
-            raise UserNotFound(f"User {pk} does not exist.")
+            raise UserNotFound(f"User {user_id} does not exist.")
         return Response({"id": user.id, "username": user.username, "email": user.email, "is_staff": user.is_staff})
