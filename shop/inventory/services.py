@@ -11,6 +11,7 @@ from shop.platform.errors import ShopError
 
 DB = "inventory"
 MAX_ON_HAND = 10**12
+MAX_QUANTITY = 1_000_000  # units one call may add, remove or reserve per product
 
 
 class StockBelowReserved(ShopError):

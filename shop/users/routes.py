@@ -8,5 +8,4 @@ ROUTES = (
     Route("users", "api.UserListApi", "user-list", link="users"),
     Route("users/me", "api.UserDetailApi", "user-me", link="me"),
     Route("users/<id:user_id>", "api.UserDetailApi", "user-detail"),
-    Route("internal/users/<id:user_id>", "internal.UserInternalApi", "internal-user", public=False),
 )
