@@ -147,3 +147,11 @@ def test_the_platform_names_no_apps_routes_or_models():
         literals = {node.value for node in ast.walk(ast.parse(path.read_text()))
                     if isinstance(node, ast.Constant) and isinstance(node.value, str)}
         assert not literals & names, f"{path.relative_to(ROOT)} names {literals & names}"
+
+
+def test_no_code_names_a_database_alias():
+    """Aliases are decided by the router and settings: `using=`/`database=` never get a string literal."""
+    for path in (ROOT / "shop").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.keyword) and node.arg in ("using", "database"):
+                assert not isinstance(node.value, ast.Constant), f"{path.relative_to(ROOT)}:{node.lineno}"

@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from shop.catalog.client import get_client as catalog_client
@@ -14,9 +14,9 @@ from shop.orders.client import OrderNotFound
 from shop.orders.models import Order, OrderLine, OrderOutbox, Payment
 from shop.orders.payments import SUCCESS_CARD, get_processor
 from shop.platform import outbox
+from shop.platform.db import atomic
 from shop.platform.errors import ShopError
 
-DB = "orders"
 PLACING_TIMEOUT = timedelta(minutes=2)
 MAX_TOTAL = Decimal("999999999999.99")  # what Order.total (14 digits, 2 decimals) can hold
 
@@ -69,7 +69,7 @@ def _create(*, user_id: int, quantities: Counter, idempotency_key: str | None) -
     total = sum((products[pid].price * qty for pid, qty in quantities.items()), Decimal("0"))
     if total > MAX_TOTAL:
         raise OrderTotalTooLarge()
-    with transaction.atomic(using=DB):
+    with atomic(Order):
         order = Order.objects.create(user_id=user_id, total=total, idempotency_key=idempotency_key)
         OrderLine.objects.bulk_create(
             OrderLine(order=order, product_id=pid, name=products[pid].name, sku=products[pid].sku,
@@ -87,7 +87,7 @@ def _reserve(order: Order) -> Order:
         order.delete()
         raise
     except Exception:
-        with transaction.atomic(using=DB):  # the reservation may have happened: undo it reliably
+        with atomic(Order):  # the reservation may have happened: undo it reliably
             outbox.enqueue(OrderOutbox, task=STOCK_RELEASE_TASK, order_id=order.id)
             order.delete()
         raise
@@ -116,7 +116,7 @@ def order_place(*, user_id: int, lines: list[tuple[int, int]], idempotency_key: 
 
 def order_pay(*, order_id: int, user_id: int, card_number: str = SUCCESS_CARD) -> Order:
     """Charges once and marks the order paid; stock is committed by the inventory's task."""
-    with transaction.atomic(using=DB):
+    with atomic(Order):
         order = _locked_pending(order_id=order_id, user_id=user_id, done=Order.Status.PAID, refusal=OrderNotPayable)
         if order.status == Order.Status.PAID:
             return order
@@ -140,7 +140,7 @@ def _close(order: Order, status: str) -> Order:
 
 def order_cancel(*, order_id: int, user_id: int) -> Order:
     """Cancels a pending order; its reservation is released by the inventory's task."""
-    with transaction.atomic(using=DB):
+    with atomic(Order):
         order = _locked_pending(order_id=order_id, user_id=user_id, done=Order.Status.CANCELLED,
                                 refusal=OrderNotCancellable)
         return order if order.status == Order.Status.CANCELLED else _close(order, Order.Status.CANCELLED)
@@ -154,7 +154,7 @@ def orders_expire() -> int:
              | Order.objects.filter(status=Order.Status.PLACING, created_at__lt=now - PLACING_TIMEOUT))
     expired = 0
     for order_id in stale.values_list("pk", flat=True)[:1000]:
-        with transaction.atomic(using=DB):
+        with atomic(Order):
             order = Order.objects.select_for_update().filter(pk=order_id).first()
             if order and order.status in (Order.Status.PENDING, Order.Status.PLACING):
                 _close(order, Order.Status.EXPIRED)

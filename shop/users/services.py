@@ -1,6 +1,7 @@
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
+from shop.platform.db import atomic
 from shop.platform.errors import ShopError
 
 
@@ -14,10 +15,10 @@ def user_register(*, username: str, email: str, password: str) -> User:
     user = User(username=username, email=User.objects.normalize_email(email))
     user.set_password(password)  # slow by design: hash before taking the database's write lock
     try:
-        with transaction.atomic(using="users"):
+        with atomic(User):
             if User.objects.filter(email__iexact=email).exists():
                 raise UsernameTaken(f"Email {email!r} is already registered.")
-            user.save(using="users")
+            user.save()
             return user
     except IntegrityError as exc:
         raise UsernameTaken(f"Username {username!r} is taken.") from exc
