@@ -36,7 +36,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "shop.platform.request_id.RequestIdMiddleware",
-    "shop.platform.middleware.BodySizeLimitMiddleware",
+    "shop.platform.body_limit.BodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
 ]
 

@@ -72,8 +72,9 @@ def stock_reserve(*, order_id: int, lines: list[tuple[int, int]]) -> list[Reserv
     return reservations_for_order(order_id=order_id)
 
 
-def _settle(*, order_id: int, to_status: str, on_hand_delta: int) -> int:
-    """Moves the order's live reservations to `to_status`; returns how many lines moved."""
+def _settle(*, order_id: int, to_status: str, sold: bool) -> int:
+    """Moves the order's live reservations to `to_status`, taking the units off `on_hand` too when `sold`;
+    returns how many lines moved."""
     moved = 0
     with atomic(Stock):
         for reservation in reservations_for_order(order_id=order_id):
@@ -81,19 +82,19 @@ def _settle(*, order_id: int, to_status: str, on_hand_delta: int) -> int:
                 status=to_status
             )
             if won:
-                Stock.objects.filter(product_id=reservation.product_id).update(
-                    reserved=F("reserved") - reservation.quantity,
-                    on_hand=F("on_hand") + on_hand_delta * reservation.quantity,
-                )
+                unheld = {"reserved": F("reserved") - reservation.quantity}
+                if sold:
+                    unheld["on_hand"] = F("on_hand") - reservation.quantity
+                Stock.objects.filter(product_id=reservation.product_id).update(**unheld)
                 moved += 1
     return moved
 
 
 def stock_commit(*, order_id: int) -> int:
     """Turns a paid order's reservation into a sale: on_hand and reserved both drop. Idempotent."""
-    return _settle(order_id=order_id, to_status=Reservation.Status.COMMITTED, on_hand_delta=-1)
+    return _settle(order_id=order_id, to_status=Reservation.Status.COMMITTED, sold=True)
 
 
 def stock_release(*, order_id: int) -> int:
     """Gives a cancelled or expired order's reservation back. Idempotent."""
-    return _settle(order_id=order_id, to_status=Reservation.Status.RELEASED, on_hand_delta=0)
+    return _settle(order_id=order_id, to_status=Reservation.Status.RELEASED, sold=False)

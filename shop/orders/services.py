@@ -53,11 +53,12 @@ def _locked(*, order_id: int, user_id: int | None) -> Order:
     return order
 
 
-def _locked_pending(*, order_id: int, user_id: int, done: str, refusal: type[ShopError]) -> Order:
-    """The locked order if it is pending or already `done` (a repeat is a no-op); otherwise `refusal`."""
+def _locked_for_transition(*, order_id: int, user_id: int, to: str, refused: type[ShopError]) -> Order:
+    """The locked order, pending or already `to` (then the transition is a repeat and a no-op); raises
+    `refused` for any other status."""
     order = _locked(order_id=order_id, user_id=user_id)
-    if order.status not in (Order.Status.PENDING, done):
-        raise refusal(f"Order {order_id} is {order.status}.")
+    if order.status not in (Order.Status.PENDING, to):
+        raise refused(f"Order {order_id} is {order.status}.")
     return order
 
 
@@ -117,7 +118,8 @@ def order_place(*, user_id: int, lines: list[tuple[int, int]], idempotency_key: 
 def order_pay(*, order_id: int, user_id: int, card_number: str = SUCCESS_CARD) -> Order:
     """Charges once and marks the order paid; stock is committed by the inventory's task."""
     with atomic(Order):
-        order = _locked_pending(order_id=order_id, user_id=user_id, done=Order.Status.PAID, refusal=OrderNotPayable)
+        order = _locked_for_transition(order_id=order_id, user_id=user_id, to=Order.Status.PAID,
+                                       refused=OrderNotPayable)
         if order.status == Order.Status.PAID:
             return order
         if order.created_at < timezone.now() - timedelta(seconds=settings.SHOP_RESERVATION_TTL):
@@ -141,8 +143,8 @@ def _close(order: Order, status: str) -> Order:
 def order_cancel(*, order_id: int, user_id: int) -> Order:
     """Cancels a pending order; its reservation is released by the inventory's task."""
     with atomic(Order):
-        order = _locked_pending(order_id=order_id, user_id=user_id, done=Order.Status.CANCELLED,
-                                refusal=OrderNotCancellable)
+        order = _locked_for_transition(order_id=order_id, user_id=user_id, to=Order.Status.CANCELLED,
+                                       refused=OrderNotCancellable)
         return order if order.status == Order.Status.CANCELLED else _close(order, Order.Status.CANCELLED)
 
 

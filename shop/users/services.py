@@ -5,7 +5,9 @@ from shop.platform.db import atomic
 from shop.platform.errors import ShopError
 
 
-class UsernameTaken(ShopError):
+class AccountExists(ShopError):
+    """The username, or the email, already belongs to an account."""
+
     code = "username-taken"
     title = "This username or email is already registered"
 
@@ -17,8 +19,8 @@ def user_register(*, username: str, email: str, password: str) -> User:
     try:
         with atomic(User):
             if User.objects.filter(email__iexact=email).exists():
-                raise UsernameTaken(f"Email {email!r} is already registered.")
+                raise AccountExists(f"Email {email!r} is already registered.")
             user.save()
             return user
     except IntegrityError as exc:
-        raise UsernameTaken(f"Username {username!r} is taken.") from exc
+        raise AccountExists(f"Username {username!r} is taken.") from exc
