@@ -5,7 +5,8 @@ import re
 import pytest
 import yaml
 
-from tests.contract.client import assert_problem, unique
+from tests.contract.client import unique
+from tests.problems import assert_problem
 
 PUBLIC_PATHS = ["/register", "/login", "/users", "/users/{id}", "/products", "/products/{id}", "/orders",
                 "/orders/{id}", "/orders/{id}/pay", "/orders/{id}/cancel", "/inventory/{product_id}"]
