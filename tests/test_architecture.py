@@ -155,3 +155,10 @@ def test_no_code_names_a_database_alias():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.keyword) and node.arg in ("using", "database"):
                 assert not isinstance(node.value, ast.Constant), f"{path.relative_to(ROOT)}:{node.lineno}"
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_exactly_the_internal_routes_are_not_public(app):
+    """The gateway forwards `public` routes; the schema leaves out /internal/: both must mean the same routes."""
+    for route in declared(app):
+        assert route.public != route.path.startswith("internal/"), route

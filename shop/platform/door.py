@@ -15,7 +15,7 @@ class NotFound(ShopError):
 
 
 class Door:
-    """One app's door: `Door("catalog", unavailable="The catalog is unavailable")`."""
+    """One app's door: `Door("<app>", unavailable="The <app> is unavailable")`."""
 
     def __init__(self, app: str, *, unavailable: str):
         self.app = app

@@ -25,7 +25,7 @@ register_converter(IdConverter, "id")
 
 @dataclass(frozen=True)
 class Route:
-    """One route of an app: `view` is a dotted path relative to the app package ("api.ProductListApi"),
+    """One route of an app: `view` is a dotted path relative to the app package ("api.WidgetListApi"),
     so the declaration can be read by processes that do not host the app (the gateway)."""
 
     path: str
@@ -36,12 +36,18 @@ class Route:
 
     @property
     def template(self) -> str:
-        """The path as the API root shows it: "/inventory/{product_id}"."""
+        """The path as the API root shows it: "widgets/<id:widget_id>" -> "/widgets/{widget_id}"."""
         return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", self.path)
 
 
+def path_to(declared, name: str, **params) -> str:
+    """The path of the route called `name` among `declared`, with its parameters filled in."""
+    route = next(route for route in declared if route.name == name)
+    return route.template.format(**params)
+
+
 def routes(*entries) -> list:
-    """Each entry is (route, view) or (route, view, name), with route like "products/<id:product_id>"."""
+    """Each entry is (route, view) or (route, view, name), with route like "widgets/<id:widget_id>"."""
     patterns = []
     for route, view, *name in entries:
         patterns.append(path(route, view, name=name[0] if name else None))
@@ -51,6 +57,6 @@ def routes(*entries) -> list:
 
 
 def url_patterns(package: str, declared) -> list:
-    """The URL patterns of `declared` routes, whose views live in `package` (e.g. "shop.catalog")."""
+    """The URL patterns of `declared` routes, whose views live in `package` ("shop.<app>")."""
     return routes(*((route.path, import_string(f"{package}.{route.view}").as_view(), route.name)
                     for route in declared))

@@ -2,7 +2,9 @@
 from typing import Iterable
 
 from shop.catalog.client import DOOR, Product, ProductNotFound
+from shop.catalog.routes import ROUTES
 from shop.platform.http import ServiceClient
+from shop.platform.routes import path_to
 
 
 class HttpClient:
@@ -13,8 +15,8 @@ class HttpClient:
         ids = sorted(set(product_ids))
         if not ids:
             return {}
-        products = self.service.call("GET", "/internal/catalog/products", params={"ids": ",".join(map(str, ids))},
-                                     idempotent=True, returns=list[Product])
+        products = self.service.call("GET", path_to(ROUTES, "internal-products"),
+                                     params={"ids": ",".join(map(str, ids))}, idempotent=True, returns=list[Product])
         return {product.id: product for product in products}
 
     def product_get(self, *, product_id: int) -> Product:

@@ -1,6 +1,8 @@
 """Inventory client over HTTP, for processes that do not host the inventory."""
 from shop.inventory.client import DOOR, InsufficientStock, ReservationLine, StockLevel
+from shop.inventory.routes import ROUTES
 from shop.platform.http import ServiceClient
+from shop.platform.routes import path_to
 from shop.platform.wire import encode
 
 
@@ -9,17 +11,17 @@ class HttpClient:
         self.service = ServiceClient(DOOR, errors=(InsufficientStock,))
 
     def stock_get(self, *, product_id: int) -> StockLevel:
-        return self.service.call("GET", f"/internal/inventory/stock/{product_id}", idempotent=True,
-                                 returns=StockLevel)
+        path = path_to(ROUTES, "internal-stock", product_id=product_id)
+        return self.service.call("GET", path, idempotent=True, returns=StockLevel)
 
     def stock_add(self, *, product_id: int, quantity: int) -> StockLevel:
-        return self.service.call("POST", f"/internal/inventory/stock/{product_id}", data={"quantity": quantity},
-                                 returns=StockLevel)
+        path = path_to(ROUTES, "internal-stock", product_id=product_id)
+        return self.service.call("POST", path, data={"quantity": quantity}, returns=StockLevel)
 
     def stock_reserve(self, *, order_id: int, lines: list[ReservationLine]) -> list[ReservationLine]:
-        return self.service.call("POST", "/internal/inventory/reservations",
+        return self.service.call("POST", path_to(ROUTES, "internal-reservations"),
                                  data={"order_id": order_id, "lines": encode(lines)}, idempotent=True,
                                  returns=list[ReservationLine])
 
     def stock_release(self, *, order_id: int) -> None:
-        self.service.call("POST", f"/internal/inventory/reservations/{order_id}/release", idempotent=True)
+        self.service.call("POST", path_to(ROUTES, "internal-release", order_id=order_id), idempotent=True)

@@ -1,6 +1,8 @@
 """Orders client over HTTP, for processes that do not host the orders app."""
 from shop.orders.client import DOOR, OrderNotFound, OrderSummary
+from shop.orders.routes import ROUTES
 from shop.platform.http import ServiceClient
+from shop.platform.routes import path_to
 
 
 class HttpClient:
@@ -8,4 +10,5 @@ class HttpClient:
         self.service = ServiceClient(DOOR, errors=(OrderNotFound,))
 
     def order_get(self, *, order_id: int) -> OrderSummary:
-        return self.service.call("GET", f"/internal/orders/{order_id}", idempotent=True, returns=OrderSummary)
+        return self.service.call("GET", path_to(ROUTES, "internal-order", order_id=order_id), idempotent=True,
+                                 returns=OrderSummary)
