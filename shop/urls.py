@@ -1,10 +1,11 @@
-"""ROOT_URLCONF of the monolith and of each service: only the apps this process owns."""
+"""ROOT_URLCONF of the monolith and of each service: the routes of the apps this process hosts."""
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from shop.app_routes import hosted_patterns, root_links
 from shop.platform.errors import not_found
 from shop.platform.health import HealthView, live, local_checks
 from shop.platform.root import ApiRootView
@@ -12,7 +13,7 @@ from shop.platform.routes import routes
 
 urlpatterns = [
     *routes(
-        ("", ApiRootView.as_view(), "api-root"),
+        ("", ApiRootView.as_view(links=root_links()), "api-root"),
         ("health", HealthView.as_view(checks=local_checks()), "health"),
         ("health/live", live, "health-live"),
         ("schema", SpectacularAPIView.as_view(), "schema"),
@@ -21,7 +22,7 @@ urlpatterns = [
     ),
     *([path("admin/", admin.site.urls)] if apps.is_installed("django.contrib.admin") else []),  # monolith only
     path("api-auth/", include("rest_framework.urls")),  # DRF's login page; reachable through the gateway on users only
-    *[path("", include(f"shop.{app}.urls")) for app in settings.SHOP_APPS],
+    *hosted_patterns(settings.SHOP_APPS),
     re_path(r"", not_found),  # JSON 404 for unknown paths, in DEBUG too
 ]
 

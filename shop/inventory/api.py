@@ -6,11 +6,10 @@ from rest_framework.views import APIView
 
 from shop.catalog.client import get_client as catalog_client
 from shop.inventory import selectors, services
+from shop.inventory.services import MAX_QUANTITY
 from shop.platform.caching import revalidated_public_read
 from shop.platform.permissions import IsStaffOrReadOnly
 from shop.platform.schema import may_answer
-
-MAX_QUANTITY = 1_000_000
 
 
 class StockSerializer(serializers.Serializer):

@@ -5,11 +5,12 @@ import re
 from datetime import timedelta
 from functools import wraps
 
-from django.db import models, router, transaction
+from django.db import models
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
+from shop.platform.db import atomic
 from shop.platform.errors import ShopError
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -63,7 +64,7 @@ def _fingerprint(request) -> str:
 
 def _claim(record_model, *, user_id: int, key: str, fingerprint: str):
     """Returns (record, True) when this request owns the key, or (finished record, False) to replay it."""
-    with transaction.atomic(using=router.db_for_write(record_model)):
+    with atomic(record_model):
         record, created = record_model.objects.get_or_create(
             user_id=user_id, key=key, defaults={"fingerprint": fingerprint}
         )

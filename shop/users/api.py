@@ -63,7 +63,7 @@ class LoginApi(TokenObtainPairView):
         return super().post(request, *args, **kwargs)
 
 
-class LoginRefreshApi(TokenRefreshView):
+class RefreshApi(TokenRefreshView):
     @may_answer(401)  # invalid or expired refresh token
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
@@ -84,8 +84,8 @@ class UserDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=UserSerializer)
-    def get(self, request, pk: int | None = None):
-        user_id = request.user.id if pk is None else int(pk)
+    def get(self, request, user_id: int | None = None):
+        user_id = request.user.id if user_id is None else user_id
         user = selectors.user_get(user_id=user_id) if request.user.is_staff or user_id == request.user.id else None
         if user is None:
             raise UserNotFound(f"User {user_id} does not exist.")

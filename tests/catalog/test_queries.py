@@ -2,7 +2,7 @@
 import pytest
 
 from shop.catalog.models import Product
-from tests.catalog.test_api import assert_problem
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 

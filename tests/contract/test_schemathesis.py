@@ -19,6 +19,6 @@ def test_schemathesis_finds_no_failure(stack, staff_token, tmp_path):
                "--max-examples", str(MAX_EXAMPLES), "--phases", "examples,coverage,fuzzing",
                "--header", f"Authorization: Bearer {staff_token}", "--request-timeout", "15", "--workers", "1",
                "--generation-database", "none", "--no-color", "--report", "junit", "--report-dir", str(tmp_path)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path)  # its caches there
     print(result.stdout[-3000:])
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-2000:]

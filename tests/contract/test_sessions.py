@@ -4,7 +4,8 @@ import re
 import pytest
 
 from tests.conftest import STAFF
-from tests.contract.client import ApiClient, assert_problem, unique
+from tests.contract.client import ApiClient, unique
+from tests.problems import assert_problem
 
 
 def logged_in(stack) -> ApiClient:
