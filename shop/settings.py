@@ -31,9 +31,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
-    "drf_spectacular_sidecar",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from the shop: no CDN, pinned by requirements.txt
     "django_filters",
-    "corsheaders",  # Swagger UI and ReDoc served from the shop: no CDN, pinned by requirements.txt
+    "corsheaders",
     "health_check",
 ]
 
