@@ -125,6 +125,8 @@ SPECTACULAR_SETTINGS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SHOP_MAX_BODY_BYTES", 64 * 1024)
 SHOP_RESERVATION_TTL = env.int("SHOP_RESERVATION_TTL", 15 * 60)
 SHOP_IDEMPOTENCY_TTL = env.int("SHOP_IDEMPOTENCY_TTL", 48 * 3600)
+SHOP_TASK_MAX_RETRIES = env.int("SHOP_TASK_MAX_RETRIES", 10)  # then a consumer task is dead-lettered
+SHOP_OUTBOX_RETENTION = env.int("SHOP_OUTBOX_RETENTION", 7 * 24 * 3600)  # seconds sent outbox rows are kept
 
 # Celery: without a broker the monolith runs tasks in-process after commit; split roles share
 # a filesystem broker on one machine; CELERY_BROKER_URL (RabbitMQ) carries them in production.
@@ -136,6 +138,11 @@ if not CELERY_BROKER_URL and SHOP_SERVICE != "monolith":
     _broker_dir.mkdir(exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_broker_dir), "data_folder_out": str(_broker_dir),
                                        "control_folder": str(_broker_dir / "control"), "polling_interval": 0.1}
+elif CELERY_BROKER_URL.startswith("amqp"):
+    # Publisher confirms: a publish returns only once RabbitMQ has the message (the outbox marks it
+    # sent then). One quick connection attempt: the relay retries later, nobody waits on it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True, "max_retries": 1, "interval_start": 0,
+                                       "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / f"celerybeat-schedule-{SHOP_SERVICE}")
 CELERY_TASK_ACKS_LATE = True
@@ -167,6 +174,7 @@ _BEAT = {
         "orders-expire-pending": {"task": "orders.expire_pending", "schedule": env.float("SHOP_EXPIRY_INTERVAL", 30.0)},
         "orders-relay-outbox": {"task": "orders.relay_outbox", "schedule": 10.0},
         "orders-purge-idempotency": {"task": "orders.purge_idempotency_keys", "schedule": 3600.0},
+        "orders-purge-outbox": {"task": "orders.purge_outbox", "schedule": 3600.0},
     },
 }
 CELERY_BEAT_SCHEDULE = {name: entry for app in SHOP_APPS for name, entry in _BEAT.get(app, {}).items()}

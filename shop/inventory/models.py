@@ -1,6 +1,8 @@
 from django.db import models
 from django.db.models import F, Q
 
+from shop.platform.retried import DeadLetter
+
 
 class Stock(models.Model):
     """Stock of one catalog product (a plain id, not a foreign key)."""
@@ -36,3 +38,7 @@ class Reservation(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order_id", "product_id"], name="inventory_one_line_per_order")]
+
+
+class StockDeadLetter(DeadLetter):
+    """A stock_commit / stock_release message that failed every retry (see /health/ and the logs)."""

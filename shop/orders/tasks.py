@@ -1,4 +1,4 @@
-"""Orders tasks, on the orders queue: reservation expiry, outbox relay, idempotency-key purge."""
+"""Orders tasks, on the orders queue: reservation expiry, outbox relay and purge, idempotency-key purge."""
 from celery import shared_task
 from django.conf import settings
 
@@ -15,6 +15,11 @@ def expire_pending() -> int:
 @shared_task(name="orders.relay_outbox")
 def relay_outbox() -> int:
     return outbox.relay(OrderOutbox)
+
+
+@shared_task(name="orders.purge_outbox")
+def purge_outbox() -> int:
+    return outbox.purge_sent(OrderOutbox, retention_seconds=settings.SHOP_OUTBOX_RETENTION)
 
 
 @shared_task(name="orders.purge_idempotency_keys")
