@@ -125,6 +125,7 @@ SPECTACULAR_SETTINGS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SHOP_MAX_BODY_BYTES", 64 * 1024)
 SHOP_RESERVATION_TTL = env.int("SHOP_RESERVATION_TTL", 15 * 60)
 SHOP_IDEMPOTENCY_TTL = env.int("SHOP_IDEMPOTENCY_TTL", 48 * 3600)
+SHOP_RECONCILE_AFTER = env.int("SHOP_RECONCILE_AFTER", 120)  # seconds a reservation is left to the saga
 SHOP_TASK_MAX_RETRIES = env.int("SHOP_TASK_MAX_RETRIES", 10)  # then a consumer task is dead-lettered
 SHOP_OUTBOX_RETENTION = env.int("SHOP_OUTBOX_RETENTION", 7 * 24 * 3600)  # seconds sent outbox rows are kept
 
@@ -175,6 +176,9 @@ _BEAT = {
         "orders-relay-outbox": {"task": "orders.relay_outbox", "schedule": 10.0},
         "orders-purge-idempotency": {"task": "orders.purge_idempotency_keys", "schedule": 3600.0},
         "orders-purge-outbox": {"task": "orders.purge_outbox", "schedule": 3600.0},
+    },
+    "inventory": {
+        "inventory-reconcile": {"task": "inventory.reconcile_stock", "schedule": env.float("SHOP_RECONCILE_INTERVAL", 60.0)},
     },
 }
 CELERY_BEAT_SCHEDULE = {name: entry for app in SHOP_APPS for name, entry in _BEAT.get(app, {}).items()}

@@ -78,7 +78,7 @@ def test_gateway_has_no_database_and_knows_every_service():
 
 
 @pytest.mark.parametrize("name, role, beat", [("shop-worker", "monolith", True), ("orders-worker", "orders", True),
-                                              ("inventory-worker", "inventory", False)])
+                                              ("inventory-worker", "inventory", True)])
 def test_workers(name, role, beat):
     command = SERVICES[name]["command"]
     assert command[:4] == ["celery", "-A", "shop", "worker"] and ("-B" in command) == beat

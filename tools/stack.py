@@ -18,7 +18,7 @@ from shop.platform.topology import APPS, PORTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SPLIT_ROLES = (*APPS, "gateway")
-WORKERS = {"monolith": ["-B"], "orders": ["-B"], "inventory": []}  # roles that consume a queue
+WORKERS = {"monolith": ["-B"], "orders": ["-B"], "inventory": ["-B"]}  # roles that consume a queue
 STRIPPED_ENV = ("SHOP_", "CELERY_", "DJANGO_", "GUNICORN_") + tuple(f"{a.upper()}_DATABASE_URL" for a in APPS)
 
 

@@ -1,17 +1,13 @@
 from django.db import models
 from django.db.models import Q
 
+from shop.orders.client import OrderStatus
 from shop.platform.idempotency import IdempotencyRecord
 from shop.platform.outbox import OutboxMessage
 
 
 class Order(models.Model):
-    class Status(models.TextChoices):
-        PLACING = "placing"  # saved, stock not yet reserved; never shown to users
-        PENDING = "pending"
-        PAID = "paid"
-        CANCELLED = "cancelled"
-        EXPIRED = "expired"
+    Status = models.TextChoices("Status", [(status.name, status.value) for status in OrderStatus])
 
     user_id = models.BigIntegerField(db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLACING, db_index=True)

@@ -9,6 +9,10 @@ def order_list(*, user_id: int) -> QuerySet[Order]:
             .prefetch_related("lines").order_by("-id"))
 
 
+def order_statuses(*, order_ids: list[int]) -> dict[int, str]:
+    return dict(Order.objects.filter(pk__in=order_ids).values_list("pk", "status"))
+
+
 def order_get(*, order_id: int, user_id: int | None = None) -> Order | None:
     orders = Order.objects.exclude(status=Order.Status.PLACING).prefetch_related("lines")
     if user_id is not None:

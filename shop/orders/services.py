@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from shop.catalog.client import get_client as catalog_client
 from shop.inventory.client import (STOCK_COMMIT_TASK, STOCK_RELEASE_TASK, InsufficientStock, ReservationLine,
-                                   get_client as inventory_client)
+                                   ReservationReleased, get_client as inventory_client)
 from shop.orders.client import OrderNotFound
 from shop.orders.models import Order, OrderLine, OrderOutbox, Payment
 from shop.orders.payments import SUCCESS_CARD, get_processor
@@ -83,7 +83,7 @@ def _reserve(order: Order) -> Order:
     lines = [ReservationLine(product_id=l.product_id, quantity=l.quantity) for l in order.lines.all()]
     try:
         inventory_client().stock_reserve(order_id=order.id, lines=lines)
-    except InsufficientStock:
+    except (InsufficientStock, ReservationReleased):
         order.delete()
         raise
     except Exception:

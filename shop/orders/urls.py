@@ -7,4 +7,5 @@ urlpatterns = routes(
     ("orders/<id:pk>/pay", api.OrderPayApi.as_view(), "order-pay"),
     ("orders/<id:pk>/cancel", api.OrderCancelApi.as_view(), "order-cancel"),
     ("internal/orders/<id:pk>", internal.OrderInternalApi.as_view(), "internal-order"),
+    ("internal/orders/statuses", internal.OrderStatusesApi.as_view(), "internal-order-statuses"),
 )

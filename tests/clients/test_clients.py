@@ -9,7 +9,7 @@ from shop.catalog import services as catalog_services
 from shop.catalog.client import Product, ProductNotFound
 from shop.catalog.client.http import HttpCatalogClient
 from shop.catalog.client.local import LocalCatalogClient
-from shop.inventory.client import InsufficientStock, ReservationLine, StockLevel
+from shop.inventory.client import InsufficientStock, ReservationLine, ReservationReleased, StockLevel
 from shop.inventory.client.http import HttpInventoryClient
 from shop.inventory.client.local import LocalInventoryClient
 from shop.orders import services as orders_services
@@ -171,3 +171,20 @@ def test_stock_release_gives_the_reservation_back_once(client_impl):
     for _ in range(2):
         assert inventory.stock_release(order_id=order_id) is None
         assert inventory.stock_get(product_id=product_id) == StockLevel(product_id, on_hand=5, reserved=0)
+
+
+def test_a_reservation_after_the_release_is_refused(client_impl):
+    inventory, product_id, order_id = client_impl.inventory, client_impl.product(unique("SKU")), new_id()
+    inventory.stock_add(product_id=product_id, quantity=5)
+    inventory.stock_release(order_id=order_id)  # the compensating release overtook the reservation
+    with pytest.raises(ReservationReleased):
+        inventory.stock_reserve(order_id=order_id, lines=[ReservationLine(product_id, 3)])
+    assert inventory.stock_get(product_id=product_id) == StockLevel(product_id, on_hand=5, reserved=0)
+
+
+def test_order_statuses_name_existing_orders_only(client_impl):
+    product_id = client_impl.product(unique("SKU"))
+    client_impl.inventory.stock_add(product_id=product_id, quantity=5)
+    order_id, _ = client_impl.order(product_id)
+    assert client_impl.orders.order_statuses(order_ids=[order_id, MISSING]) == {order_id: "pending"}
+    assert client_impl.orders.order_statuses(order_ids=[]) == {}

@@ -1,5 +1,6 @@
 """Inventory client over HTTP, for processes that do not host the inventory."""
-from shop.inventory.client import InsufficientStock, InventoryUnavailable, ReservationLine, StockLevel
+from shop.inventory.client import (InsufficientStock, InventoryUnavailable, ReservationLine, ReservationReleased,
+                                   StockLevel)
 from shop.platform.http import ServiceClient
 
 
@@ -9,7 +10,7 @@ def to_dto(data: dict) -> StockLevel:
 
 class HttpInventoryClient:
     def __init__(self):
-        self.service = ServiceClient("inventory", unavailable=InventoryUnavailable, errors=(InsufficientStock,))
+        self.service = ServiceClient("inventory", unavailable=InventoryUnavailable, errors=(InsufficientStock, ReservationReleased))
 
     def stock_get(self, *, product_id: int) -> StockLevel:
         return to_dto(self.service.call("GET", f"/internal/inventory/stock/{product_id}", idempotent=True))

@@ -1,10 +1,19 @@
 """The orders app's public door: other apps import only this module."""
 from dataclasses import dataclass
+from enum import StrEnum
 from decimal import Decimal
 from typing import Protocol
 
 from shop.platform.clients import client_for
 from shop.platform.errors import ServiceUnavailable, ShopError
+
+
+class OrderStatus(StrEnum):
+    PLACING = "placing"  # saved, stock not yet reserved; never shown to customers
+    PENDING = "pending"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,9 @@ class OrdersUnavailable(ServiceUnavailable):
 class OrdersClient(Protocol):
     def order_get(self, *, order_id: int) -> OrderSummary:
         """The order, or OrderNotFound."""
+
+    def order_statuses(self, *, order_ids: list[int]) -> dict[int, str]:
+        """Each existing order's status, `placing` included; ids of missing orders are left out."""
 
 
 def get_client() -> OrdersClient:

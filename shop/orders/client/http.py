@@ -12,3 +12,7 @@ class HttpOrdersClient:
     def order_get(self, *, order_id: int) -> OrderSummary:
         data = self.service.call("GET", f"/internal/orders/{order_id}", idempotent=True)
         return OrderSummary(id=data["id"], user_id=data["user_id"], status=data["status"], total=Decimal(data["total"]))
+
+    def order_statuses(self, *, order_ids: list[int]) -> dict[int, str]:
+        data = self.service.call("POST", "/internal/orders/statuses", data={"order_ids": order_ids}, idempotent=True)
+        return {int(order_id): status for order_id, status in data.items()}

@@ -9,3 +9,6 @@ class LocalOrdersClient:
         if order is None:
             raise OrderNotFound(f"Order {order_id} does not exist.")
         return OrderSummary(id=order.id, user_id=order.user_id, status=order.status, total=order.total)
+
+    def order_statuses(self, *, order_ids: list[int]) -> dict[int, str]:
+        return selectors.order_statuses(order_ids=order_ids)
