@@ -15,6 +15,7 @@ from shop.orders.models import Order, OrderLine, OrderOutbox, Payment
 from shop.orders.payments import SUCCESS_CARD, get_processor
 from shop.platform import outbox
 from shop.platform.errors import ShopError
+from shop.platform.reconnect import on_a_live_connection
 
 DB = "orders"
 PLACING_TIMEOUT = timedelta(minutes=2)
@@ -79,26 +80,44 @@ def _create(*, user_id: int, quantities: Counter, idempotency_key: str | None) -
     return order
 
 
+def _abandon(order: Order) -> None:
+    """Deletes an order whose placement failed; the reservation may have happened, so release it reliably."""
+    with transaction.atomic(using=DB):
+        outbox.enqueue(OrderOutbox, task=STOCK_RELEASE_TASK, order_id=order.id)
+        order.delete()
+
+
 def _reserve(order: Order) -> Order:
+    """Reserves the order's stock and shows the order; any failure removes it at once, even when the
+    failure is this request's own dead database connection, so nothing is left `placing`."""
     lines = [ReservationLine(product_id=l.product_id, quantity=l.quantity) for l in order.lines.all()]
     try:
         inventory_client().stock_reserve(order_id=order.id, lines=lines)
+        Order.objects.filter(pk=order.pk, status=Order.Status.PLACING).update(status=Order.Status.PENDING)
     except (InsufficientStock, ReservationReleased):
-        order.delete()
+        on_a_live_connection(DB, order.delete)
         raise
     except Exception:
-        with transaction.atomic(using=DB):  # the reservation may have happened: undo it reliably
-            outbox.enqueue(OrderOutbox, task=STOCK_RELEASE_TASK, order_id=order.id)
-            order.delete()
+        on_a_live_connection(DB, lambda: _abandon(order))
         raise
-    Order.objects.filter(pk=order.pk, status=Order.Status.PLACING).update(status=Order.Status.PENDING)
     order.refresh_from_db()
     return order
 
 
+def _placed_with(*, user_id: int, idempotency_key: str | None) -> Order | None:
+    """The order this key placed within SHOP_IDEMPOTENCY_TTL. An older order gives its key up, so the
+    key is new again once its idempotency record is purged (as Stripe forgets keys)."""
+    if idempotency_key is None:
+        return None
+    keyed = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key)
+    keyed.filter(created_at__lt=timezone.now() - timedelta(seconds=settings.SHOP_IDEMPOTENCY_TTL)).update(
+        idempotency_key=None)
+    return keyed.first()
+
+
 def order_place(*, user_id: int, lines: list[tuple[int, int]], idempotency_key: str | None = None) -> Order:
     """Prices the lines from the catalog, saves the order, then reserves all its stock or none."""
-    existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first() if idempotency_key else None
+    existing = _placed_with(user_id=user_id, idempotency_key=idempotency_key)
     if existing is not None:
         return _reserve(existing) if existing.status == Order.Status.PLACING else existing
     quantities = Counter()

@@ -1,14 +1,20 @@
-"""Idempotency-Key handling with Stripe's semantics: same key + same body replays, other body is refused."""
+"""Idempotency-Key handling with Stripe's semantics: same key + same body replays, other body is refused.
+
+A request that ran is remembered and replayed, its refusals included (402 declined, 409 no stock); an
+invalid request (400: nothing ran) or a failure (5xx, a crash, a dead connection) releases its key at
+once, so the client's retry runs again."""
 import hashlib
 import json
 from datetime import timedelta
 from functools import wraps
 
 from django.db import models, router, transaction
+from django.http import JsonResponse
 from django.utils import timezone
 from rest_framework.response import Response
 
-from shop.platform.errors import ShopError
+from shop.platform.errors import PROBLEM_CONTENT_TYPE, ShopError
+from shop.platform.reconnect import on_a_live_connection
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 STALE_CLAIM_AFTER = timedelta(seconds=60)
@@ -70,6 +76,28 @@ def _claim(record_model, *, user_id: int, key: str, fingerprint: str):
         return record, True
 
 
+def _answer(view, view_method, request, *args, **kwargs) -> Response:
+    """The view's response, with a handled error (a problem document) turned into its response."""
+    try:
+        return view_method(view, request, *args, **kwargs)
+    except Exception as exc:
+        return view.handle_exception(exc)  # re-raises what the exception handler does not answer
+
+
+def _replay(record):
+    headers = {"Idempotent-Replayed": "true"}
+    if record.status_code >= 400:
+        return JsonResponse(record.response_body, status=record.status_code, content_type=PROBLEM_CONTENT_TYPE,
+                            headers=headers)
+    return Response(record.response_body, status=record.status_code, headers=headers)
+
+
+def _release(record) -> None:
+    """Forgets the claim so a retry runs again, even when the request failed because its connection died."""
+    alias = router.db_for_write(type(record))
+    on_a_live_connection(alias, lambda: type(record).objects.using(alias).filter(pk=record.pk).delete())
+
+
 def idempotent(record_model):
     """Decorates a DRF view method so an Idempotency-Key makes it safe to retry."""
 
@@ -83,13 +111,17 @@ def idempotent(record_model):
                 raise IdempotencyKeyInvalid()
             record, owned = _claim(record_model, user_id=request.user.id, key=key, fingerprint=_fingerprint(request))
             if not owned:
-                return Response(record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
+                return _replay(record)
             try:
-                response = view_method(view, request, *args, **kwargs)
+                response = _answer(view, view_method, request, *args, **kwargs)
             except BaseException:
-                record.delete()
+                _release(record)
                 raise
-            record.status_code, record.response_body = response.status_code, response.data
+            if response.status_code == 400 or response.status_code >= 500:
+                _release(record)
+                return response
+            record.status_code = response.status_code
+            record.response_body = response.data if isinstance(response, Response) else json.loads(response.content)
             record.save(update_fields=["status_code", "response_body"])
             return response
 
