@@ -173,6 +173,7 @@ CELERY_TASK_ROUTES = {f"{app}.*": {"queue": SHOP_NAMESPACE + app} for app in APP
 _BEAT = {
     "orders": {
         "orders-expire-pending": {"task": "orders.expire_pending", "schedule": env.float("SHOP_EXPIRY_INTERVAL", 30.0)},
+        "orders-recover-payments": {"task": "orders.recover_payments", "schedule": env.float("SHOP_EXPIRY_INTERVAL", 30.0)},
         "orders-relay-outbox": {"task": "orders.relay_outbox", "schedule": 10.0},
         "orders-purge-idempotency": {"task": "orders.purge_idempotency_keys", "schedule": 3600.0},
         "orders-purge-outbox": {"task": "orders.purge_outbox", "schedule": 3600.0},
@@ -183,6 +184,8 @@ _BEAT = {
 }
 CELERY_BEAT_SCHEDULE = {name: entry for app in SHOP_APPS for name, entry in _BEAT.get(app, {}).items()}
 SHOP_PAYMENT_PROCESSOR = env.str("SHOP_PAYMENT_PROCESSOR", "shop.orders.payments.SimulatedProcessor")
+SHOP_PAYMENT_TIMEOUT = env.float("SHOP_PAYMENT_TIMEOUT", 10.0)  # seconds a charge may take
+SHOP_PAYMENT_RECOVER_AFTER = env.int("SHOP_PAYMENT_RECOVER_AFTER", 60)  # seconds before a `paying` order is looked up
 
 # Split mode: where the other services are, how calls to them are bounded and authenticated.
 SHOP_DISCOVERY = env.str("SHOP_DISCOVERY", "env")  # env | consul

@@ -13,6 +13,7 @@ class Order(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLACING, db_index=True)
     total = models.DecimalField(max_digits=14, decimal_places=2)
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)
+    payment_key = models.CharField(max_length=64, null=True, blank=True)  # the processor key of the last attempt
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,4 +1,6 @@
 """Order use-cases: the place/pay/cancel/expire saga over the catalog and inventory clients."""
+import logging
+import uuid
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
@@ -12,11 +14,12 @@ from shop.inventory.client import (STOCK_COMMIT_TASK, STOCK_RELEASE_TASK, Insuff
                                    ReservationReleased, get_client as inventory_client)
 from shop.orders.client import OrderNotFound
 from shop.orders.models import Order, OrderLine, OrderOutbox, Payment
-from shop.orders.payments import SUCCESS_CARD, get_processor
+from shop.orders.payments import SUCCESS_CARD, PaymentDeclined, get_processor
 from shop.platform import outbox
 from shop.platform.errors import ShopError
 from shop.platform.reconnect import on_a_live_connection
 
+logger = logging.getLogger(__name__)
 DB = "orders"
 PLACING_TIMEOUT = timedelta(minutes=2)
 MAX_TOTAL = Decimal("999999999999.99")  # what Order.total (14 digits, 2 decimals) can hold
@@ -133,21 +136,60 @@ def order_place(*, user_id: int, lines: list[tuple[int, int]], idempotency_key: 
     return _reserve(order)
 
 
-def order_pay(*, order_id: int, user_id: int, card_number: str = SUCCESS_CARD) -> Order:
-    """Charges once and marks the order paid; stock is committed by the inventory's task."""
+def _start_payment(*, order_id: int, user_id: int) -> Order:
+    """Marks a pending order `paying` under a new processor key (one per attempt), or returns it paid."""
     with transaction.atomic(using=DB):
         order = _locked_pending(order_id=order_id, user_id=user_id, done=Order.Status.PAID, refusal=OrderNotPayable)
         if order.status == Order.Status.PAID:
             return order
         if order.created_at < timezone.now() - timedelta(seconds=settings.SHOP_RESERVATION_TTL):
             raise OrderNotPayable(f"Order {order_id}'s reservation has expired.")
-        charge_id = get_processor().charge(amount=order.total, card_number=card_number,
-                                           idempotency_key=f"order-{order.id}")
-        Payment.objects.create(order=order, amount=order.total, charge_id=charge_id)
-        order.status = Order.Status.PAID
-        order.save(update_fields=["status", "updated_at"])
-        outbox.enqueue(OrderOutbox, task=STOCK_COMMIT_TASK, order_id=order.id)
+        order.status, order.payment_key = Order.Status.PAYING, f"order-{order.id}-{uuid.uuid4().hex[:16]}"
+        order.save(update_fields=["status", "payment_key", "updated_at"])
     return order
+
+
+def _settle_payment(*, order_id: int, payment_key: str, charge_id: str | None) -> Order:
+    """Applies the processor's answer to attempt `payment_key`: paid, with the stock commit announced, or
+    (no charge) pending again. A no-op once the attempt was settled."""
+    with transaction.atomic(using=DB):
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.status != Order.Status.PAYING or order.payment_key != payment_key:
+            return order
+        order.status = Order.Status.PAID if charge_id else Order.Status.PENDING
+        order.save(update_fields=["status", "updated_at"])
+        if charge_id:
+            Payment.objects.create(order=order, amount=order.total, charge_id=charge_id)
+            outbox.enqueue(OrderOutbox, task=STOCK_COMMIT_TASK, order_id=order.id)
+    return order
+
+
+def order_pay(*, order_id: int, user_id: int, card_number: str = SUCCESS_CARD) -> Order:
+    """Charges in two steps, calling the processor outside any transaction or lock; a decline returns the
+    order to pending. Stock is committed by the inventory's task."""
+    order = _start_payment(order_id=order_id, user_id=user_id)
+    if order.status == Order.Status.PAID:
+        return order
+    try:
+        charge_id = get_processor().charge(amount=order.total, card_number=card_number,
+                                           idempotency_key=order.payment_key)
+    except PaymentDeclined:
+        _settle_payment(order_id=order.id, payment_key=order.payment_key, charge_id=None)
+        raise
+    return _settle_payment(order_id=order.id, payment_key=order.payment_key, charge_id=charge_id)
+
+
+def payments_recover() -> int:
+    """Settles orders left `paying` longer than SHOP_PAYMENT_RECOVER_AFTER (a crash or a processor timeout
+    between charge and commit) by looking the charge up under the attempt's key."""
+    cutoff = timezone.now() - timedelta(seconds=settings.SHOP_PAYMENT_RECOVER_AFTER)
+    stuck = list(Order.objects.filter(status=Order.Status.PAYING, updated_at__lt=cutoff)
+                 .values_list("pk", "payment_key")[:500])
+    for order_id, payment_key in stuck:
+        charge_id = get_processor().charge_made(idempotency_key=payment_key)
+        order = _settle_payment(order_id=order_id, payment_key=payment_key, charge_id=charge_id)
+        logger.warning("payments: order %s was left paying; now %s", order_id, order.status)
+    return len(stuck)
 
 
 def _close(order: Order, status: str) -> Order:
@@ -165,17 +207,24 @@ def order_cancel(*, order_id: int, user_id: int) -> Order:
         return order if order.status == Order.Status.CANCELLED else _close(order, Order.Status.CANCELLED)
 
 
+def _expiry_cutoffs(now) -> dict[str, object]:
+    """How old an order of each expirable status must be to expire."""
+    return {Order.Status.PENDING: now - timedelta(seconds=settings.SHOP_RESERVATION_TTL),
+            Order.Status.PLACING: now - PLACING_TIMEOUT}
+
+
 def orders_expire() -> int:
-    """Expires pending orders past SHOP_RESERVATION_TTL and orders stuck while placing."""
-    now = timezone.now()
-    stale = (Order.objects.filter(status=Order.Status.PENDING,
-                                  created_at__lt=now - timedelta(seconds=settings.SHOP_RESERVATION_TTL))
-             | Order.objects.filter(status=Order.Status.PLACING, created_at__lt=now - PLACING_TIMEOUT))
+    """Expires pending orders past SHOP_RESERVATION_TTL and orders stuck while placing. Status and age
+    are checked again under the lock: a placing order may have become pending (and young) meanwhile."""
+    cutoffs = _expiry_cutoffs(timezone.now())
+    stale = Order.objects.none()
+    for status, cutoff in cutoffs.items():
+        stale |= Order.objects.filter(status=status, created_at__lt=cutoff)
     expired = 0
     for order_id in stale.values_list("pk", flat=True)[:1000]:
         with transaction.atomic(using=DB):
             order = Order.objects.select_for_update().filter(pk=order_id).first()
-            if order and order.status in (Order.Status.PENDING, Order.Status.PLACING):
+            if order and order.status in cutoffs and order.created_at < cutoffs[order.status]:
                 _close(order, Order.Status.EXPIRED)
                 expired += 1
     return expired

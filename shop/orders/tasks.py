@@ -1,4 +1,5 @@
-"""Orders tasks, on the orders queue: reservation expiry, outbox relay and purge, idempotency-key purge."""
+"""Orders tasks, on the orders queue: reservation expiry, payment recovery, outbox relay and purge,
+idempotency-key purge."""
 from celery import shared_task
 from django.conf import settings
 
@@ -10,6 +11,11 @@ from shop.platform import idempotency, outbox
 @shared_task(name="orders.expire_pending")
 def expire_pending() -> int:
     return services.orders_expire()
+
+
+@shared_task(name="orders.recover_payments")
+def recover_payments() -> int:
+    return services.payments_recover()
 
 
 @shared_task(name="orders.relay_outbox")

@@ -11,6 +11,7 @@ from shop.platform.errors import ServiceUnavailable, ShopError
 class OrderStatus(StrEnum):
     PLACING = "placing"  # saved, stock not yet reserved; never shown to customers
     PENDING = "pending"
+    PAYING = "paying"  # the processor is being asked; settled by its answer, or by payments_recover()
     PAID = "paid"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
