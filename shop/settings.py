@@ -125,6 +125,7 @@ SPECTACULAR_SETTINGS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SHOP_MAX_BODY_BYTES", 64 * 1024)
 SHOP_RESERVATION_TTL = env.int("SHOP_RESERVATION_TTL", 15 * 60)
 SHOP_IDEMPOTENCY_TTL = env.int("SHOP_IDEMPOTENCY_TTL", 48 * 3600)
+SHOP_PLACING_TIMEOUT = env.int("SHOP_PLACING_TIMEOUT", 120)  # seconds before an order stuck placing expires
 SHOP_RECONCILE_AFTER = env.int("SHOP_RECONCILE_AFTER", 120)  # seconds a reservation is left to the saga
 SHOP_TASK_MAX_RETRIES = env.int("SHOP_TASK_MAX_RETRIES", 10)  # then a consumer task is dead-lettered
 SHOP_OUTBOX_RETENTION = env.int("SHOP_OUTBOX_RETENTION", 7 * 24 * 3600)  # seconds sent outbox rows are kept
@@ -174,7 +175,7 @@ _BEAT = {
     "orders": {
         "orders-expire-pending": {"task": "orders.expire_pending", "schedule": env.float("SHOP_EXPIRY_INTERVAL", 30.0)},
         "orders-recover-payments": {"task": "orders.recover_payments", "schedule": env.float("SHOP_EXPIRY_INTERVAL", 30.0)},
-        "orders-relay-outbox": {"task": "orders.relay_outbox", "schedule": 10.0},
+        "orders-relay-outbox": {"task": "orders.relay_outbox", "schedule": env.float("SHOP_RELAY_INTERVAL", 10.0)},
         "orders-purge-idempotency": {"task": "orders.purge_idempotency_keys", "schedule": 3600.0},
         "orders-purge-outbox": {"task": "orders.purge_outbox", "schedule": 3600.0},
     },

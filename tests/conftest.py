@@ -50,8 +50,9 @@ def running(topology: str, tmp_path_factory, **options):
     # Connections closed after each request: several stacks share one PostgreSQL (max_connections 100).
     options["extra_env"] = {"DJANGO_PASSWORD_HASHERS": FAST_HASHER, "SHOP_DB_CONN_MAX_AGE": "0",
                             **options.get("extra_env", {})}
-    stack = Stack(topology, data_dir, ports=ports_from(base), postgres_url=POSTGRES_URL, broker_url=BROKER_URL,
-                  redis_url=REDIS_URL, namespace=f"{data_dir.name}-", **options)
+    options.setdefault("broker_url", BROKER_URL)
+    stack = Stack(topology, data_dir, ports=ports_from(base), postgres_url=POSTGRES_URL, redis_url=REDIS_URL,
+                  namespace=f"{data_dir.name}-", **options)
     try:
         stack.start()
         users_role = "monolith" if topology == "monolith" else "users"

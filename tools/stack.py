@@ -135,15 +135,19 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
+    def start_worker(self, role: str) -> None:
+        """The role's Celery worker (and its beat, if the role has one), as process `<role>-worker`."""
+        self._spawn(f"{role}-worker", role, [sys.executable, "-m", "celery", "-A", "shop", "worker", "--pool",
+                                             "threads", "-c", "4", "-l", "INFO", "-n", f"{self.namespace}{role}@%h",
+                                             *WORKERS[role]])
+
     def start(self) -> "Stack":
         self.create_databases()
         self.migrate()
         for role in self.roles:
             self.start_role(role, wait=False)
             if role in WORKERS and (self.broker_url or role != "monolith"):
-                self._spawn(f"{role}-worker", role, [sys.executable, "-m", "celery", "-A", "shop", "worker",
-                                                     "--pool", "threads", "-c", "4", "-l", "INFO",
-                                                     "-n", f"{self.namespace}{role}@%h", *WORKERS[role]])
+                self.start_worker(role)
         for role in self.roles:
             wait_healthy(self.role_url(role))
         return self

@@ -21,7 +21,6 @@ from shop.platform.reconnect import on_a_live_connection
 
 logger = logging.getLogger(__name__)
 DB = "orders"
-PLACING_TIMEOUT = timedelta(minutes=2)
 MAX_TOTAL = Decimal("999999999999.99")  # what Order.total (14 digits, 2 decimals) can hold
 
 
@@ -93,8 +92,8 @@ def _abandon(order: Order) -> None:
 def _reserve(order: Order) -> Order:
     """Reserves the order's stock and shows the order; any failure removes it at once, even when the
     failure is this request's own dead database connection, so nothing is left `placing`."""
-    lines = [ReservationLine(product_id=l.product_id, quantity=l.quantity) for l in order.lines.all()]
     try:
+        lines = [ReservationLine(product_id=l.product_id, quantity=l.quantity) for l in order.lines.all()]
         inventory_client().stock_reserve(order_id=order.id, lines=lines)
         Order.objects.filter(pk=order.pk, status=Order.Status.PLACING).update(status=Order.Status.PENDING)
     except (InsufficientStock, ReservationReleased):
@@ -174,9 +173,11 @@ def order_pay(*, order_id: int, user_id: int, card_number: str = SUCCESS_CARD) -
         charge_id = get_processor().charge(amount=order.total, card_number=card_number,
                                            idempotency_key=order.payment_key)
     except PaymentDeclined:
-        _settle_payment(order_id=order.id, payment_key=order.payment_key, charge_id=None)
+        on_a_live_connection(DB, lambda: _settle_payment(order_id=order.id, payment_key=order.payment_key,
+                                                         charge_id=None))
         raise
-    return _settle_payment(order_id=order.id, payment_key=order.payment_key, charge_id=charge_id)
+    return on_a_live_connection(DB, lambda: _settle_payment(order_id=order.id, payment_key=order.payment_key,
+                                                            charge_id=charge_id))
 
 
 def payments_recover() -> int:
@@ -210,7 +211,7 @@ def order_cancel(*, order_id: int, user_id: int) -> Order:
 def _expiry_cutoffs(now) -> dict[str, object]:
     """How old an order of each expirable status must be to expire."""
     return {Order.Status.PENDING: now - timedelta(seconds=settings.SHOP_RESERVATION_TTL),
-            Order.Status.PLACING: now - PLACING_TIMEOUT}
+            Order.Status.PLACING: now - timedelta(seconds=settings.SHOP_PLACING_TIMEOUT)}
 
 
 def orders_expire() -> int:

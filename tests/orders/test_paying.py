@@ -96,7 +96,8 @@ def test_a_crash_between_charge_and_commit_is_recovered_by_looking_the_charge_up
 def test_the_expiry_sweep_rechecks_the_age_of_the_status_it_finds_under_the_lock(order, settings):
     """A placing order old enough for the placing timeout that became pending meanwhile is not expired."""
     settings.SHOP_RESERVATION_TTL = 3600
-    Order.objects.update(status=Order.Status.PLACING, created_at=timezone.now() - services.PLACING_TIMEOUT * 2)
+    Order.objects.update(status=Order.Status.PLACING,
+                         created_at=timezone.now() - timedelta(seconds=2 * settings.SHOP_PLACING_TIMEOUT))
 
     def became_pending(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
