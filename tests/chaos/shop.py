@@ -46,7 +46,8 @@ class ChaosShop:
 
     def sql(self, app: str, query: str, params=()) -> list:
         with psycopg.connect(f"{POSTGRES_URL}/{self.stack.db_prefix}_{app}", autocommit=True) as conn:
-            return conn.execute(query, params).fetchall()
+            cursor = conn.execute(query, params)
+            return cursor.fetchall() if cursor.description else []
 
     def terminate_connections(self, app: str) -> int:
         """pg_terminate_backend on every connection to this stack's own database of `app`."""
