@@ -6,7 +6,7 @@ import queue
 import threading
 from datetime import timedelta
 
-from django.db import close_old_connections, models, router, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -101,4 +101,5 @@ def _deliver(messages: queue.SimpleQueue) -> None:
                 relay(outbox_model, ids=[pk for model, pk in batch if model is outbox_model])
             except Exception:
                 logger.exception("outbox: courier could not relay; the periodic relay will")
-        close_old_connections()
+        if messages.empty():  # idle: hold no database connection (nobody else could close this thread's)
+            connections.close_all()
