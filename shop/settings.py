@@ -136,6 +136,7 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL and SHOP_SERVICE == "monolith"
 if not CELERY_BROKER_URL and SHOP_SERVICE != "monolith":
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "shop.platform.fsbroker:Transport"  # kombu's, writing each message atomically
     _broker_dir = DATA_DIR / "broker"
     _broker_dir.mkdir(exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_broker_dir), "data_folder_out": str(_broker_dir),
