@@ -36,7 +36,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "shop.platform.request_id.RequestIdMiddleware",
-    "shop.platform.middleware.BodySizeLimitMiddleware",
+    "shop.platform.body_limit.BodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
 ]
 
@@ -146,13 +146,11 @@ elif CELERY_BROKER_URL.startswith("amqp"):
     # sent then). One quick connection attempt: the relay retries later, nobody waits on it.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True, "max_retries": 1, "interval_start": 0,
                                        "interval_step": 0.2, "interval_max": 0.2}
-CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / f"celerybeat-schedule-{SHOP_SERVICE}")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

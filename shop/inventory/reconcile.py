@@ -23,7 +23,8 @@ def stock_reconcile() -> Counter:
     cutoff = timezone.now() - timedelta(seconds=settings.SHOP_RECONCILE_AFTER)
     order_ids = list(Reservation.objects.filter(status=Reservation.Status.RESERVED, created_at__lt=cutoff)
                      .values_list("order_id", flat=True).distinct().order_by("order_id")[:BATCH])
-    statuses = orders_client().order_statuses(order_ids=order_ids) if order_ids else {}
+    orders = orders_client().orders_get(order_ids=order_ids) if order_ids else []
+    statuses = {order.id: order.status for order in orders}
     report = Counter(checked=len(order_ids))
     for order_id in order_ids:
         status = statuses.get(order_id)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from shop.catalog.client import get_client as catalog_client
@@ -16,11 +16,11 @@ from shop.orders.client import OrderNotFound
 from shop.orders.models import Order, OrderLine, OrderOutbox, Payment
 from shop.orders.payments import SUCCESS_CARD, PaymentDeclined, get_processor
 from shop.platform import outbox
+from shop.platform.db import atomic
 from shop.platform.errors import ShopError
 from shop.platform.reconnect import on_a_live_connection
 
 logger = logging.getLogger(__name__)
-DB = "orders"
 MAX_TOTAL = Decimal("999999999999.99")  # what Order.total (14 digits, 2 decimals) can hold
 
 
@@ -56,11 +56,12 @@ def _locked(*, order_id: int, user_id: int | None) -> Order:
     return order
 
 
-def _locked_pending(*, order_id: int, user_id: int, done: str, refusal: type[ShopError]) -> Order:
-    """The locked order if it is pending or already `done` (a repeat is a no-op); otherwise `refusal`."""
+def _locked_for_transition(*, order_id: int, user_id: int, to: str, refused: type[ShopError]) -> Order:
+    """The locked order, pending or already `to` (then the transition is a repeat and a no-op); raises
+    `refused` for any other status."""
     order = _locked(order_id=order_id, user_id=user_id)
-    if order.status not in (Order.Status.PENDING, done):
-        raise refusal(f"Order {order_id} is {order.status}.")
+    if order.status not in (Order.Status.PENDING, to):
+        raise refused(f"Order {order_id} is {order.status}.")
     return order
 
 
@@ -72,7 +73,7 @@ def _create(*, user_id: int, quantities: Counter, idempotency_key: str | None) -
     total = sum((products[pid].price * qty for pid, qty in quantities.items()), Decimal("0"))
     if total > MAX_TOTAL:
         raise OrderTotalTooLarge()
-    with transaction.atomic(using=DB):
+    with atomic(Order):
         order = Order.objects.create(user_id=user_id, total=total, idempotency_key=idempotency_key)
         OrderLine.objects.bulk_create(
             OrderLine(order=order, product_id=pid, name=products[pid].name, sku=products[pid].sku,
@@ -84,7 +85,7 @@ def _create(*, user_id: int, quantities: Counter, idempotency_key: str | None) -
 
 def _abandon(order: Order) -> None:
     """Deletes an order whose placement failed; the reservation may have happened, so release it reliably."""
-    with transaction.atomic(using=DB):
+    with atomic(Order):
         outbox.enqueue(OrderOutbox, task=STOCK_RELEASE_TASK, order_id=order.id)
         order.delete()
 
@@ -97,10 +98,10 @@ def _reserve(order: Order) -> Order:
         inventory_client().stock_reserve(order_id=order.id, lines=lines)
         Order.objects.filter(pk=order.pk, status=Order.Status.PLACING).update(status=Order.Status.PENDING)
     except (InsufficientStock, ReservationReleased):
-        on_a_live_connection(DB, order.delete)
+        on_a_live_connection(Order, order.delete)
         raise
     except Exception:
-        on_a_live_connection(DB, lambda: _abandon(order))
+        on_a_live_connection(Order, lambda: _abandon(order))
         raise
     order.refresh_from_db()
     return order
@@ -137,8 +138,9 @@ def order_place(*, user_id: int, lines: list[tuple[int, int]], idempotency_key: 
 
 def _start_payment(*, order_id: int, user_id: int) -> Order:
     """Marks a pending order `paying` under a new processor key (one per attempt), or returns it paid."""
-    with transaction.atomic(using=DB):
-        order = _locked_pending(order_id=order_id, user_id=user_id, done=Order.Status.PAID, refusal=OrderNotPayable)
+    with atomic(Order):
+        order = _locked_for_transition(order_id=order_id, user_id=user_id, to=Order.Status.PAID,
+                                       refused=OrderNotPayable)
         if order.status == Order.Status.PAID:
             return order
         if order.created_at < timezone.now() - timedelta(seconds=settings.SHOP_RESERVATION_TTL):
@@ -151,7 +153,7 @@ def _start_payment(*, order_id: int, user_id: int) -> Order:
 def _settle_payment(*, order_id: int, payment_key: str, charge_id: str | None) -> Order:
     """Applies the processor's answer to attempt `payment_key`: paid, with the stock commit announced, or
     (no charge) pending again. A no-op once the attempt was settled."""
-    with transaction.atomic(using=DB):
+    with atomic(Order):
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.status != Order.Status.PAYING or order.payment_key != payment_key:
             return order
@@ -173,10 +175,10 @@ def order_pay(*, order_id: int, user_id: int, card_number: str = SUCCESS_CARD) -
         charge_id = get_processor().charge(amount=order.total, card_number=card_number,
                                            idempotency_key=order.payment_key)
     except PaymentDeclined:
-        on_a_live_connection(DB, lambda: _settle_payment(order_id=order.id, payment_key=order.payment_key,
+        on_a_live_connection(Order, lambda: _settle_payment(order_id=order.id, payment_key=order.payment_key,
                                                          charge_id=None))
         raise
-    return on_a_live_connection(DB, lambda: _settle_payment(order_id=order.id, payment_key=order.payment_key,
+    return on_a_live_connection(Order, lambda: _settle_payment(order_id=order.id, payment_key=order.payment_key,
                                                             charge_id=charge_id))
 
 
@@ -202,9 +204,9 @@ def _close(order: Order, status: str) -> Order:
 
 def order_cancel(*, order_id: int, user_id: int) -> Order:
     """Cancels a pending order; its reservation is released by the inventory's task."""
-    with transaction.atomic(using=DB):
-        order = _locked_pending(order_id=order_id, user_id=user_id, done=Order.Status.CANCELLED,
-                                refusal=OrderNotCancellable)
+    with atomic(Order):
+        order = _locked_for_transition(order_id=order_id, user_id=user_id, to=Order.Status.CANCELLED,
+                                       refused=OrderNotCancellable)
         return order if order.status == Order.Status.CANCELLED else _close(order, Order.Status.CANCELLED)
 
 
@@ -223,7 +225,7 @@ def orders_expire() -> int:
         stale |= Order.objects.filter(status=status, created_at__lt=cutoff)
     expired = 0
     for order_id in stale.values_list("pk", flat=True)[:1000]:
-        with transaction.atomic(using=DB):
+        with atomic(Order):
             order = Order.objects.select_for_update().filter(pk=order_id).first()
             if order and order.status in cutoffs and order.created_at < cutoffs[order.status]:
                 _close(order, Order.Status.EXPIRED)

@@ -8,11 +8,12 @@ import json
 from datetime import timedelta
 from functools import wraps
 
-from django.db import models, router, transaction
+from django.db import models
 from django.http import JsonResponse
 from django.utils import timezone
 from rest_framework.response import Response
 
+from shop.platform.db import atomic
 from shop.platform.errors import PROBLEM_CONTENT_TYPE, ShopError
 from shop.platform.reconnect import on_a_live_connection
 
@@ -59,7 +60,7 @@ def _fingerprint(request) -> str:
 
 def _claim(record_model, *, user_id: int, key: str, fingerprint: str):
     """Returns (record, True) when this request owns the key, or (finished record, False) to replay it."""
-    with transaction.atomic(using=router.db_for_write(record_model)):
+    with atomic(record_model):
         record, created = record_model.objects.get_or_create(
             user_id=user_id, key=key, defaults={"fingerprint": fingerprint}
         )
@@ -94,8 +95,7 @@ def _replay(record):
 
 def _release(record) -> None:
     """Forgets the claim so a retry runs again, even when the request failed because its connection died."""
-    alias = router.db_for_write(type(record))
-    on_a_live_connection(alias, lambda: type(record).objects.using(alias).filter(pk=record.pk).delete())
+    on_a_live_connection(type(record), lambda: type(record).objects.filter(pk=record.pk).delete())
 
 
 def idempotent(record_model):

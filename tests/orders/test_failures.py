@@ -9,7 +9,8 @@ from django.utils import timezone
 from shop.orders import services
 from shop.orders.models import Order, OrderIdempotencyRecord
 from tests.factories import stock_of
-from tests.orders.test_api import assert_problem, place
+from tests.orders.test_api import place
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 

@@ -1,11 +1,13 @@
 """The orders app's public door: other apps import only this module."""
 from dataclasses import dataclass
-from enum import StrEnum
 from decimal import Decimal
+from enum import StrEnum
 from typing import Protocol
 
-from shop.platform.clients import client_for
-from shop.platform.errors import ServiceUnavailable, ShopError
+from shop.platform import door
+
+DOOR = door.Door("orders", unavailable="The orders service is unavailable")
+OrdersUnavailable = DOOR.unavailable
 
 
 class OrderStatus(StrEnum):
@@ -25,25 +27,18 @@ class OrderSummary:
     total: Decimal
 
 
-class OrderNotFound(ShopError):
-    status = 404
+class OrderNotFound(door.NotFound):
     code = "order-not-found"
     title = "Order not found"
-
-
-class OrdersUnavailable(ServiceUnavailable):
-    code = "orders-unavailable"
-    title = "The orders service is unavailable"
 
 
 class OrdersClient(Protocol):
     def order_get(self, *, order_id: int) -> OrderSummary:
         """The order, or OrderNotFound."""
 
-    def order_statuses(self, *, order_ids: list[int]) -> dict[int, str]:
-        """Each existing order's status, `placing` included; ids of missing orders are left out."""
+    def orders_get(self, *, order_ids: list[int]) -> list[OrderSummary]:
+        """The orders that exist among these ids, in any status (`placing` included); missing ids are left out."""
 
 
 def get_client() -> OrdersClient:
-    return client_for("orders", "shop.orders.client.local.LocalOrdersClient",
-                      "shop.orders.client.http.HttpOrdersClient")
+    return DOOR.client()
