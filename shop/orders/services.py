@@ -171,15 +171,17 @@ def order_pay(*, order_id: int, user_id: int, card_number: str = SUCCESS_CARD) -
     order = _start_payment(order_id=order_id, user_id=user_id)
     if order.status == Order.Status.PAID:
         return order
+    def settle(charge_id: str | None) -> Order:  # the answer must land, even if our connection died meanwhile
+        return on_a_live_connection(Order, lambda: _settle_payment(order_id=order.id, payment_key=order.payment_key,
+                                                                charge_id=charge_id))
+
     try:
         charge_id = get_processor().charge(amount=order.total, card_number=card_number,
                                            idempotency_key=order.payment_key)
     except PaymentDeclined:
-        on_a_live_connection(Order, lambda: _settle_payment(order_id=order.id, payment_key=order.payment_key,
-                                                         charge_id=None))
+        settle(None)
         raise
-    return on_a_live_connection(Order, lambda: _settle_payment(order_id=order.id, payment_key=order.payment_key,
-                                                            charge_id=charge_id))
+    return settle(charge_id)
 
 
 def payments_recover() -> int:
