@@ -7,6 +7,7 @@ from django.db import OperationalError, connections
 from django.utils import timezone
 
 from shop.orders import services
+from shop.platform import idempotency
 from shop.orders.models import Order, OrderIdempotencyRecord
 from tests.factories import stock_of
 from tests.orders.test_api import place
@@ -84,3 +85,27 @@ def test_after_the_key_is_forgotten_it_places_a_new_order(customer_api, product,
     assert second.status_code == 201 and second.json()["id"] != first["id"]
     assert [line["quantity"] for line in second.json()["items"]] == [3]
     assert stock_of(product.id) == (10, 4)
+
+
+def test_a_claim_left_by_a_killed_process_is_free_at_once_on_postgresql(customer_api, product, monkeypatch):
+    """The first request died with its process after claiming the key: nothing released the claim.
+    On PostgreSQL its advisory lock died with its session, so the retry runs at once; databases without
+    such locks free the claim after STALE_CLAIM_AFTER."""
+    items = [{"product_id": product.id, "quantity": 2}]
+
+    def killed(**kwargs):
+        raise SystemExit("SIGKILL")
+
+    monkeypatch.setattr(idempotency, "_release", lambda record: None)  # a killed process cleans nothing up
+    monkeypatch.setattr(services, "order_place", killed)
+    with pytest.raises(SystemExit):
+        place(customer_api, items, key="k")
+    monkeypatch.undo()
+    assert OrderIdempotencyRecord.objects.get().status_code is None
+
+    retried = place(customer_api, items, key="k")
+    if connections["orders"].vendor != "postgresql":
+        assert_problem(retried, 409)
+        OrderIdempotencyRecord.objects.update(created_at=timezone.now() - idempotency.STALE_CLAIM_AFTER)
+        retried = place(customer_api, items, key="k")
+    assert retried.status_code == 201 and stock_of(product.id) == (10, 2)
