@@ -4,8 +4,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
-from shop.platform.topology import APPS, PORTS, current_role, owned_apps
+from shop.platform.secrets import dev_key_pair, example_values, pem_from_env, require_rsa_key, require_secret
+from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS, current_role, owned_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -16,11 +18,33 @@ SHOP_APPS = owned_apps(SHOP_SERVICE)
 DATA_DIR = Path(env.str("SHOP_DATA_DIR", str(BASE_DIR / "data")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env.bool("DJANGO_DEBUG", True)
-_DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789"
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", _DEV_SECRET if DEBUG else "")
-if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
-    raise environ.ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
+# Production is the default: dev mode (dev secrets, DEBUG) only with DJANGO_DEBUG=1.
+DEBUG = env.bool("DJANGO_DEBUG", False)
+_DEV_SECRETS = {"DJANGO_SECRET_KEY": "dev-only-insecure-secret-key-never-use-in-production-0123456789",
+                "SHOP_SERVICE_KEY": "dev-only-insecure-service-key-never-use-in-production-0123456789"}
+_REFUSED_SECRETS = set(_DEV_SECRETS.values()) | example_values(BASE_DIR / ".env.example")
+
+
+def _secret(name: str, *, needed: bool = True) -> str:
+    """A symmetric secret: the dev value in dev mode, else required (when this role uses it) and checked."""
+    if DEBUG:
+        return env.str(name, _DEV_SECRETS[name])
+    return require_secret(name, env.str(name, ""), refused=_REFUSED_SECRETS) if needed else ""
+
+
+def _jwt_key(name: str, *, private: bool, needed: bool) -> str:
+    """A PEM key of the user-token pair: the generated dev pair in dev mode, else required and checked."""
+    pem = pem_from_env(env.str(name, ""))
+    if not needed:
+        if pem and private and not DEBUG:
+            raise ImproperlyConfigured(f"{name} belongs to the roles that issue user tokens ({', '.join(TOKEN_ISSUERS)}) only.")
+        return ""
+    if DEBUG and not pem:
+        return dev_key_pair(DATA_DIR)[0 if private else 1]
+    return require_rsa_key(name, pem, private=private, refused=_REFUSED_SECRETS)
+
+
+SECRET_KEY = _secret("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["*"] if DEBUG else ["localhost", "127.0.0.1"])
 
 INSTALLED_APPS = [
@@ -35,10 +59,24 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
     "shop.platform.request_id.RequestIdMiddleware",
     "shop.platform.middleware.BodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",  # DRF's token-authenticated views are exempt
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# HTTPS: TLS ends at a proxy that sets X-Forwarded-Proto. Health probes and service-to-service calls
+# (plain HTTP inside the deployment's network) are never redirected.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health", r"^internal/"]
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 
 ROOT_URLCONF = env.str("DJANGO_ROOT_URLCONF", "gateway_urls" if SHOP_SERVICE == "gateway" else "shop.urls")
 WSGI_APPLICATION = "shop.wsgi.application"
@@ -109,7 +147,10 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("SHOP_JWT_ACCESS_MINUTES", 15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("SHOP_JWT_REFRESH_DAYS", 1)),
-    "SIGNING_KEY": env.str("SHOP_JWT_SIGNING_KEY", SECRET_KEY),
+    # RS256: only the issuing role holds the private key; every role verifies with the public one.
+    "ALGORITHM": "RS256",
+    "SIGNING_KEY": _jwt_key("SHOP_JWT_PRIVATE_KEY", private=True, needed=SHOP_SERVICE in TOKEN_ISSUERS),
+    "VERIFYING_KEY": _jwt_key("SHOP_JWT_PUBLIC_KEY", private=False, needed=SHOP_SERVICE != "gateway"),
     "UPDATE_LAST_LOGIN": False,
     "TOKEN_USER_CLASS": "shop.platform.auth.ShopTokenUser",
 }
@@ -180,7 +221,7 @@ SHOP_SERVICE_URLS = {
 SHOP_CONSUL_URL = env.str("SHOP_CONSUL_URL", "http://127.0.0.1:8500")
 SHOP_ADVERTISE_HOST = env.str("SHOP_ADVERTISE_HOST", "127.0.0.1")
 SHOP_ADVERTISE_PORT = env.int("SHOP_ADVERTISE_PORT", PORTS[SHOP_SERVICE])
-SHOP_SERVICE_KEY = env.str("SHOP_SERVICE_KEY", SECRET_KEY + ":service")
+SHOP_SERVICE_KEY = _secret("SHOP_SERVICE_KEY", needed=SHOP_SERVICE in APPS)  # the split services' calls
 SHOP_CONNECT_TIMEOUT = env.float("SHOP_CONNECT_TIMEOUT", 0.5)
 SHOP_UPSTREAM_TIMEOUT = env.float("SHOP_UPSTREAM_TIMEOUT", 5.0)
 SHOP_BREAKER_FAIL_MAX = env.int("SHOP_BREAKER_FAIL_MAX", 5)
