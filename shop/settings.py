@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "health_check",
+    # the issuers keep the refresh tokens they issued and those spent (rotation, logout), in the users database
+    *(["rest_framework_simplejwt.token_blacklist"] if SHOP_SERVICE in TOKEN_ISSUERS else []),
 ]
 
 MIDDLEWARE = [
@@ -77,6 +79,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+CSRF_FAILURE_VIEW = "shop.platform.errors.csrf_failure"
 
 ROOT_URLCONF = env.str("DJANGO_ROOT_URLCONF", "gateway_urls" if SHOP_SERVICE == "gateway" else "shop.urls")
 WSGI_APPLICATION = "shop.wsgi.application"
@@ -117,7 +120,7 @@ def _database(app: str) -> dict:
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 DATABASES.update({app: _database(app) for app in SHOP_APPS})
 DATABASE_ROUTERS = ["shop.routers.AppDatabaseRouter"]
-SHOP_DATABASE_APPS = {app: app for app in APPS} | {"auth": "users", "contenttypes": "users"}
+SHOP_DATABASE_APPS = {app: app for app in APPS} | {"auth": "users", "contenttypes": "users", "token_blacklist": "users"}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
@@ -152,6 +155,8 @@ SIMPLE_JWT = {
     "SIGNING_KEY": _jwt_key("SHOP_JWT_PRIVATE_KEY", private=True, needed=SHOP_SERVICE in TOKEN_ISSUERS),
     "VERIFYING_KEY": _jwt_key("SHOP_JWT_PUBLIC_KEY", private=False, needed=SHOP_SERVICE != "gateway"),
     "UPDATE_LAST_LOGIN": False,
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
     "TOKEN_USER_CLASS": "shop.platform.auth.ShopTokenUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -4,7 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 PUBLIC_ROUTES = {
-    "register": "/register", "login": "/login", "login-refresh": "/login/refresh",
+    "register": "/register", "login": "/login", "login-refresh": "/login/refresh", "logout": "/logout",
     "users": "/users", "me": "/users/me", "products": "/products", "orders": "/orders",
     "inventory": "/inventory/{product_id}", "health": "/health/", "schema": "/schema/", "docs": "/docs/",
 }

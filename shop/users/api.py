@@ -6,12 +6,11 @@ from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
-from rest_framework_simplejwt.views import TokenObtainPairView
+from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
 from shop.platform.pagination import paginated_response
 from shop.platform.permissions import IsStaff
-from shop.users import selectors, services
+from shop.users import selectors, services, tokens
 from shop.users.client import UserNotFound
 
 
@@ -42,19 +41,21 @@ class RegisterApi(APIView):
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-class ShopTokenSerializer(TokenObtainPairSerializer):
-    """Tokens carry is_staff and username, so services authorize without asking the users app."""
-
-    @classmethod
-    def get_token(cls, user):
-        token = super().get_token(user)
-        token["username"] = user.username
-        token["is_staff"] = user.is_staff
-        return token
-
-
 class LoginApi(TokenObtainPairView):
-    serializer_class = ShopTokenSerializer
+    serializer_class = tokens.LoginSerializer
+
+
+class RefreshApi(TokenRefreshView):
+    serializer_class = tokens.RefreshSerializer
+
+
+class LogoutApi(TokenBlacklistView):
+    serializer_class = tokens.LogoutSerializer
+
+    @extend_schema(responses={205: None})
+    def post(self, request, *args, **kwargs):
+        super().post(request, *args, **kwargs)
+        return Response(status=status.HTTP_205_RESET_CONTENT)
 
 
 class UserListApi(APIView):

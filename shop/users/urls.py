@@ -1,12 +1,11 @@
-from rest_framework_simplejwt.views import TokenRefreshView
-
 from shop.platform.routes import routes
 from shop.users import api, internal
 
 urlpatterns = routes(
     ("register", api.RegisterApi.as_view(), "register"),
     ("login", api.LoginApi.as_view(), "login"),
-    ("login/refresh", TokenRefreshView.as_view(), "login-refresh"),
+    ("login/refresh", api.RefreshApi.as_view(), "login-refresh"),
+    ("logout", api.LogoutApi.as_view(), "logout"),
     ("users", api.UserListApi.as_view(), "user-list"),
     ("users/me", api.UserDetailApi.as_view(), "user-me"),
     ("users/<id:pk>", api.UserDetailApi.as_view(), "user-detail"),
