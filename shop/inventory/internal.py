@@ -21,6 +21,8 @@ class ReserveSerializer(serializers.Serializer):
 
 
 class StockInternalApi(InternalApi, APIView):
+    callers = ("catalog",)  # seed_demo stocks the products it creates
+
     def get(self, request, product_id: int):
         return Response(StockSerializer(selectors.stock_get(product_id=product_id)).data)
 
@@ -32,6 +34,8 @@ class StockInternalApi(InternalApi, APIView):
 
 
 class ReservationsApi(InternalApi, APIView):
+    callers = ("orders",)
+
     def post(self, request):
         serializer = ReserveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -43,5 +47,7 @@ class ReservationsApi(InternalApi, APIView):
 
 
 class ReleaseApi(InternalApi, APIView):
+    callers = ("orders",)
+
     def post(self, request, order_id: int):
         return Response({"released": services.stock_release(order_id=order_id)})

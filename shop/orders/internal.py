@@ -8,6 +8,8 @@ from shop.platform.service_auth import InternalApi
 
 
 class OrderInternalApi(InternalApi, APIView):
+    callers = ("users", "catalog", "inventory")
+
     def get(self, request, pk: int):
         order = selectors.order_get(order_id=pk)
         if order is None:

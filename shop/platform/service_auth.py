@@ -1,4 +1,5 @@
 """Service credentials: short-lived HS256 tokens naming the caller, the audience and the end user."""
+import logging
 import time
 from dataclasses import dataclass
 
@@ -10,6 +11,8 @@ from rest_framework.permissions import BasePermission
 
 SCHEME = "Service"
 LIFETIME_SECONDS = 60
+INVALID_CREDENTIALS = "Invalid service credentials."
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,8 @@ class ServiceTokenAuthentication(BaseAuthentication):
             claims = jwt.decode(token, settings.SHOP_SERVICE_KEY, algorithms=["HS256"],
                                 audience=list(settings.SHOP_APPS), options={"require": ["exp", "iss", "aud"]})
         except jwt.PyJWTError as exc:
-            raise AuthenticationFailed(f"Invalid service credential: {exc}") from exc
+            logger.warning("refused a service credential: %s", exc)  # the caller learns nothing from the reason
+            raise AuthenticationFailed(INVALID_CREDENTIALS) from exc
         user_id = int(claims["sub"]) if claims.get("sub", "").isdigit() else None
         return ServiceCaller(service=claims["iss"], user_id=user_id), token
 
@@ -53,13 +57,18 @@ class ServiceTokenAuthentication(BaseAuthentication):
         return SCHEME
 
 
-class IsService(BasePermission):
+class IsAllowedCaller(BasePermission):
+    """The calling service (the token's `iss`) is one the view lists in `callers`."""
+
+    message = "This service may not call this endpoint."
+
     def has_permission(self, request, view):
-        return isinstance(request.user, ServiceCaller)
+        return isinstance(request.user, ServiceCaller) and request.user.service in view.callers
 
 
 class InternalApi:
-    """Mixin for internal views: only other services, with a valid credential, get in."""
+    """Mixin for internal views: only the services named in `callers`, with a valid credential, get in."""
 
     authentication_classes = [ServiceTokenAuthentication]
-    permission_classes = [IsService]
+    permission_classes = [IsAllowedCaller]
+    callers: tuple[str, ...] = ()

@@ -8,6 +8,8 @@ from shop.users.client import UserNotFound
 
 
 class UserInternalApi(InternalApi, APIView):
+    callers = ("catalog", "orders", "inventory")
+
     def get(self, request, pk: int):
         user = selectors.user_get(user_id=pk)
         if user is None:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings as django_settings
+from django.test import override_settings
 
 from shop.catalog import services as catalog_services
 from shop.catalog.client import Product, ProductNotFound
@@ -56,11 +57,30 @@ class LocalShop:
         return orders_services.order_place(user_id=user_id, lines=[(product_id, 2)]).id, user_id
 
 
+class ActingAs:
+    """An HTTP client whose calls carry the credential of the service that really makes them: each
+    internal endpoint admits only its own callers."""
+
+    CALLERS = {"products_get": "orders", "product_get": "inventory", "stock_get": "catalog", "stock_add": "catalog",
+               "stock_reserve": "orders", "stock_release": "orders", "user_get": "orders", "order_get": "catalog"}
+
+    def __init__(self, client):
+        self.client = client
+
+    def __getattr__(self, name: str):
+        method = getattr(self.client, name)
+
+        def call(**kwargs):
+            with override_settings(SHOP_SERVICE=self.CALLERS[name]):
+                return method(**kwargs)
+        return call
+
+
 class HttpShop:
     """The HTTP clients; test data written through the live monolith's public API."""
 
-    catalog, inventory = HttpCatalogClient(), HttpInventoryClient()
-    users, orders = HttpUsersClient(), HttpOrdersClient()
+    catalog, inventory = ActingAs(HttpCatalogClient()), ActingAs(HttpInventoryClient())
+    users, orders = ActingAs(HttpUsersClient()), ActingAs(HttpOrdersClient())
 
     def __init__(self, url: str):
         self.url, self.staff = url, ApiClient(url).login(STAFF["username"], STAFF["password"])

@@ -53,7 +53,8 @@ def test_internal_routes_refuse_bad_credentials_with_401_problem(product, author
     assert "price" not in response.content.decode()
 
 
-def test_internal_routes_accept_a_valid_credential(product):
+def test_internal_routes_accept_a_valid_credential(product, settings):
+    settings.SHOP_SERVICE = "orders"
     response = APIClient().get(f"/internal/catalog/products?ids={product.id}",
                                HTTP_AUTHORIZATION=f"Service {service_token(audience='catalog')}")
     assert response.status_code == 200
@@ -67,3 +68,16 @@ def test_the_end_user_travels_in_the_token(user_id):
     caller, _ = ServiceTokenAuthentication().authenticate(Request(request))
     assert caller == ServiceCaller(service=settings.SHOP_SERVICE, user_id=user_id)
     assert caller.id == user_id
+
+
+def test_refusals_do_not_say_why(product):
+    expired = token(iat=int(time.time()) - 120, exp=int(time.time()) - 60)
+    response = APIClient().get(f"/internal/catalog/products?ids={product.id}", HTTP_AUTHORIZATION=f"Service {expired}")
+    assert response.json()["detail"] == "Invalid service credentials."
+
+
+@pytest.mark.parametrize("caller, status", [("orders", 200), ("inventory", 200), ("users", 403), ("gateway", 403)])
+def test_each_internal_endpoint_admits_only_its_own_callers(product, caller, status):
+    response = APIClient().get(f"/internal/catalog/products?ids={product.id}",
+                               HTTP_AUTHORIZATION=f"Service {token(iss=caller)}")
+    assert response.status_code == status
