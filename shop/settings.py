@@ -146,6 +146,15 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "shop.platform.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Rates per scope, e.g. "10/min" (s, min, hour, day); an empty value switches that throttle off.
+    "DEFAULT_THROTTLE_RATES": {
+        scope: env.str(f"SHOP_THROTTLE_{scope.upper().replace('-', '_')}", rate) or None
+        for scope, rate in {"login": "30/min", "login-username": "10/min", "register": "20/hour",
+                            "refresh": "60/min", "order-place": "30/min"}.items()
+    },
+    # Client addresses come from X-Forwarded-For as written by this many trusted proxies: the ones in
+    # front of the entry point (SHOP_TRUSTED_PROXIES) and, for a split service, the gateway.
+    "NUM_PROXIES": env.int("SHOP_TRUSTED_PROXIES", 0) + (1 if SHOP_SERVICE in APPS else 0),
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("SHOP_JWT_ACCESS_MINUTES", 15)),

@@ -2,16 +2,23 @@
 from functools import partial
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import login, make_product, make_user
 
-__all__ = ["fast_passwords", "api", "customer", "staff", "customer_api", "staff_api", "product", "run_on_commit"]
+__all__ = ["fast_passwords", "fresh_throttles", "api", "customer", "staff", "customer_api", "staff_api", "product", "run_on_commit"]
 
 
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """Each test starts with no request counted (the throttles count in the cache)."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from shop.orders.models import OrderIdempotencyRecord
 from shop.orders.payments import SUCCESS_CARD
 from shop.platform.idempotency import idempotent
 from shop.platform.pagination import paginated_response
+from shop.platform.throttling import UserThrottle, scoped
 
 IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                    description="Retry-safe key: the same key and body replays the first response.")
@@ -49,6 +50,7 @@ class OrderOutput(serializers.Serializer):
 
 class OrderListApi(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [scoped(UserThrottle, "order-place", methods=("POST",))]
 
     @extend_schema(responses=OrderOutput(many=True))
     def get(self, request):

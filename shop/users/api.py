@@ -10,6 +10,7 @@ from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairVi
 
 from shop.platform.pagination import paginated_response
 from shop.platform.permissions import IsStaff
+from shop.platform.throttling import AddressThrottle, FieldThrottle, scoped
 from shop.users import selectors, services, tokens
 from shop.users.client import UserNotFound
 
@@ -33,6 +34,8 @@ class RegisterSerializer(UserSerializer):
 
 
 class RegisterApi(APIView):
+    throttle_classes = [scoped(AddressThrottle, "register")]
+
     @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
@@ -43,10 +46,12 @@ class RegisterApi(APIView):
 
 class LoginApi(TokenObtainPairView):
     serializer_class = tokens.LoginSerializer
+    throttle_classes = [scoped(AddressThrottle, "login"), scoped(FieldThrottle, "login-username", field="username")]
 
 
 class RefreshApi(TokenRefreshView):
     serializer_class = tokens.RefreshSerializer
+    throttle_classes = [scoped(AddressThrottle, "refresh")]
 
 
 class LogoutApi(TokenBlacklistView):
