@@ -180,6 +180,7 @@ SPECTACULAR_SETTINGS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SHOP_MAX_BODY_BYTES", 64 * 1024)
 SHOP_RESERVATION_TTL = env.int("SHOP_RESERVATION_TTL", 15 * 60)
 SHOP_IDEMPOTENCY_TTL = env.int("SHOP_IDEMPOTENCY_TTL", 48 * 3600)
+SHOP_MAX_PENDING_ORDERS = env.int("SHOP_MAX_PENDING_ORDERS", 20)  # unpaid orders one customer may hold
 
 # Celery: without a broker the monolith runs tasks in-process after commit; split roles share
 # a filesystem broker on one machine; CELERY_BROKER_URL (RabbitMQ) carries them in production.

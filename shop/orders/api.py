@@ -1,4 +1,6 @@
 """Public orders API: place, list, read, pay and cancel the caller's orders."""
+from collections import Counter
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -18,13 +20,26 @@ IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEAD
 MAX_ID = 2**63 - 1
 
 
+MAX_QUANTITY = 1000  # per product in one order, after lines naming the same product are added up
+
+
 class OrderLineInput(serializers.Serializer):
     product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
 class OrderInput(serializers.Serializer):
     items = OrderLineInput(many=True, allow_empty=False, max_length=100)
+
+    def validate_items(self, items):
+        totals = Counter()
+        for item in items:
+            totals[item["product_id"]] += item["quantity"]
+        over = sorted(pid for pid, quantity in totals.items() if quantity > MAX_QUANTITY)
+        if over:
+            raise serializers.ValidationError(
+                f"At most {MAX_QUANTITY} units per product; product(s) {', '.join(map(str, over))} exceed it.")
+        return items
 
 
 class PayInput(serializers.Serializer):
