@@ -40,8 +40,11 @@ class RegisterApi(APIView):
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_register(**serializer.validated_data)
-        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+        data = serializer.validated_data
+        user = services.user_register(**data)
+        # the submitted address, even when it was taken and the account does not keep it
+        created = {"id": user.id, "username": user.username, "email": User.objects.normalize_email(data["email"])}
+        return Response(created, status=status.HTTP_201_CREATED)
 
 
 class LoginApi(TokenObtainPairView):
