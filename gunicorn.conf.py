@@ -14,6 +14,11 @@ timeout = 30
 graceful_timeout = 10
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
+# Forwarded headers, set explicitly: X-Forwarded-Proto (the client's scheme) is believed only from the
+# proxies at these addresses (a TLS-ending proxy on the host, the gateway beside the services); the
+# other X-Forwarded-* variants gunicorn knows are not trusted at all.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 
 
 def _discovery():

@@ -74,6 +74,9 @@ MIDDLEWARE = [
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^health", r"^internal/"]
+# A split service is reached through the gateway only (never published), which names the public host in
+# X-Forwarded-Host: links it builds (pagination, Location) point at the public entry point.
+USE_X_FORWARDED_HOST = SHOP_SERVICE in APPS
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
