@@ -245,8 +245,16 @@ SHOP_UPSTREAM_TIMEOUT = env.float("SHOP_UPSTREAM_TIMEOUT", 5.0)
 SHOP_BREAKER_FAIL_MAX = env.int("SHOP_BREAKER_FAIL_MAX", 5)
 SHOP_BREAKER_RESET_SECONDS = env.float("SHOP_BREAKER_RESET_SECONDS", 5.0)
 SHOP_REDIS_URL = env.str("SHOP_REDIS_URL", "")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SHOP_REDIS_URL,
-                "KEY_PREFIX": SHOP_NAMESPACE, "OPTIONS": {"socket_timeout": 0.2, "socket_connect_timeout": 0.2}}
-    if SHOP_REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-}
+SHOP_FALLBACK_CACHE_MB = env.int("SHOP_FALLBACK_CACHE_MB", 64)  # the gateway's stale-read store, at most
+
+
+def _cache(serializer: str | None = None) -> dict:
+    """Redis when SHOP_REDIS_URL is set (optionally with its own serializer), else this process's memory."""
+    if not SHOP_REDIS_URL:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    options = {"socket_timeout": 0.2, "socket_connect_timeout": 0.2, **({"serializer": serializer} if serializer else {})}
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SHOP_REDIS_URL,
+            "KEY_PREFIX": SHOP_NAMESPACE, "OPTIONS": options}
+
+
+CACHES = {"default": _cache(), "fallback": _cache("shop.platform.fallback.JsonSerializer")}
