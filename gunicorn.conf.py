@@ -14,11 +14,11 @@ timeout = 30
 graceful_timeout = 10
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
-# Forwarded headers, set explicitly: X-Forwarded-Proto (the client's scheme) is believed only from the
-# proxies at these addresses (a TLS-ending proxy on the host, the gateway beside the services); the
-# other X-Forwarded-* variants gunicorn knows are not trusted at all.
-forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
-secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
+# Forwarded headers, set explicitly: gunicorn believes none from any peer (no scheme header, no
+# SCRIPT_NAME/PATH_INFO header). Django alone decides, from SHOP_TRUSTED_PROXIES (settings.py:
+# SECURE_PROXY_SSL_HEADER, NUM_PROXIES, USE_X_FORWARDED_HOST), so both never disagree.
+forwarded_allow_ips = ""
+secure_scheme_headers = {}
 
 
 def _discovery():

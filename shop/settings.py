@@ -69,9 +69,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-# HTTPS: TLS ends at a proxy that sets X-Forwarded-Proto. Health probes and service-to-service calls
+# Proxies in front of the entry point whose X-Forwarded-* headers are believed: in production, the one
+# that ends TLS. A split service also believes the gateway, the only way in to it.
+SHOP_TRUSTED_PROXIES = env.int("SHOP_TRUSTED_PROXIES", 0 if DEBUG else 1)
+_PROXIES_IN_FRONT = SHOP_TRUSTED_PROXIES + (1 if SHOP_SERVICE in APPS else 0)
+# HTTPS: the trusted proxy says which scheme the client used. Health probes and service-to-service calls
 # (plain HTTP inside the deployment's network) are never redirected.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _PROXIES_IN_FRONT else None
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^health", r"^internal/"]
 # A split service is reached through the gateway only (never published), which names the public host in
@@ -155,9 +159,8 @@ REST_FRAMEWORK = {
         for scope, rate in {"login": "30/min", "login-username": "10/min", "register": "20/hour",
                             "refresh": "60/min", "order-place": "30/min"}.items()
     },
-    # Client addresses come from X-Forwarded-For as written by this many trusted proxies: the ones in
-    # front of the entry point (SHOP_TRUSTED_PROXIES) and, for a split service, the gateway.
-    "NUM_PROXIES": env.int("SHOP_TRUSTED_PROXIES", 0) + (1 if SHOP_SERVICE in APPS else 0),
+    # Client addresses: X-Forwarded-For as written by the trusted proxies (and the gateway), else the peer.
+    "NUM_PROXIES": _PROXIES_IN_FRONT,
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("SHOP_JWT_ACCESS_MINUTES", 15)),

@@ -2,10 +2,10 @@
 import logging
 import time
 
-from django.core.cache import cache
 from django.http import HttpResponse
 from rest_framework.views import APIView
 
+from shop.platform import fallback
 from shop.platform.errors import ServiceUnavailable, UpstreamTimeout
 from shop.platform.http import UpstreamServerError, send
 
@@ -13,7 +13,6 @@ logger = logging.getLogger(__name__)
 FORWARDED_REQUEST_HEADERS = ("Authorization", "Idempotency-Key", "Content-Type", "Accept")
 RETURNED_HEADERS = ("Content-Type", "Idempotent-Replayed", "Allow", "WWW-Authenticate", "Retry-After", "Location")
 STALE_HEADER = "X-Shop-Stale"
-FALLBACK_TTL = 24 * 3600
 FALLBACK_REFRESH = 60.0  # seconds: an unchanged last good response is written again at most this often
 FALLBACK_MEMO_SIZE = 4096  # paths whose last written body this process remembers
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
@@ -22,7 +21,7 @@ _ENVIRON_KEYS = tuple(
     (header, "CONTENT_TYPE" if header == "Content-Type" else "HTTP_" + header.upper().replace("-", "_"))
     for header in FORWARDED_REQUEST_HEADERS
 )
-_written: dict[tuple[str, str], tuple[bytes, float]] = {}  # (upstream, path) -> body and when this process cached it
+_written: dict[str, tuple[bytes, float]] = {}  # fallback key -> body and when this process cached it
 
 
 class ProxyView(APIView):
@@ -64,9 +63,11 @@ class ProxyView(APIView):
     get = post = put = patch = delete = head = options = proxy
 
     def forward(self, request) -> HttpResponse:
-        path = request.get_full_path()
         environ = request.META
+        query = environ.get("QUERY_STRING")
+        path = request.path_info + (f"?{query}" if query else "")  # never SCRIPT_NAME: the services are at /
         headers = {header: environ[key] for header, key in _ENVIRON_KEYS if key in environ}
+        headers.update(forwarded_headers(request))
         body = request.body if environ.get("CONTENT_LENGTH", "0") not in ("", "0") else None
         try:
             upstream = send(self.upstream, request.method, path, body=body or None, headers=headers,
@@ -80,42 +81,48 @@ class ProxyView(APIView):
             if value is not None:
                 response[header] = value
         if self.stale_fallback and request.method == "GET" and upstream.status == 200:
-            self.remember(path, upstream.data, returned.get("Content-Type"))
+            self.remember(request, upstream.data, returned.get("Content-Type") or "")
         return response
 
-    def remember(self, path: str, body: bytes, content_type: str | None) -> None:
+    def remember(self, request, body: bytes, content_type: str) -> None:
         """Keeps the last good response for the stale fallback. A changed body is written at once; one
         this process wrote less than FALLBACK_REFRESH seconds ago is not written again, since every
         write may be a round trip to Redis. So the fallback is this process's last good response, or
         another process's up to FALLBACK_REFRESH seconds older."""
+        key = fallback.key_of(self.upstream, request)
         now = time.monotonic()
-        key = (self.upstream, path)
         last = _written.get(key)
-        if last is not None and last[0] == body and now - last[1] < FALLBACK_REFRESH:
+        if key is None or last is not None and last[0] == body and now - last[1] < FALLBACK_REFRESH:
             return
         try:
-            cache.set(self._cache_key(path), (body, content_type), FALLBACK_TTL)
+            fallback.store(key, body, content_type)
         except Exception:  # a cache outage must not fail a good response
-            logger.warning("gateway: could not store the fallback copy of %s", path, exc_info=True)
+            logger.warning("gateway: could not store the fallback copy of %s", request.path, exc_info=True)
             return
         if len(_written) >= FALLBACK_MEMO_SIZE:
             _written.clear()
         _written[key] = (body, now)
 
     def stale_response(self, request) -> HttpResponse | None:
-        if not (self.stale_fallback and request.method == "GET"):
+        key = fallback.key_of(self.upstream, request) if self.stale_fallback and request.method == "GET" else None
+        if key is None:
             return None
         try:
-            cached = cache.get(self._cache_key(request.get_full_path()))
+            kept = fallback.load(key)
         except Exception:  # no cache, no fallback: the caller gets the upstream's error
             logger.warning("gateway: fallback cache unavailable", exc_info=True)
             return None
-        if cached is None:
+        if kept is None:
             return None
         logger.warning("gateway: %s unavailable, serving the last good %s", self.upstream, request.path)
-        response = HttpResponse(cached[0], status=200, content_type=cached[1])
+        response = HttpResponse(kept[0], status=200, content_type=kept[1])
         response[STALE_HEADER] = "1"
         return response
 
-    def _cache_key(self, path: str) -> str:
-        return f"gateway:last-good:{self.upstream}:{path}"
+
+def forwarded_headers(request) -> dict[str, str]:
+    """Where the client is and which address it used: the services throttle on its address (X-Forwarded-For,
+    the gateway's entry last) and build their links for the public host and scheme."""
+    client, earlier = request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR")
+    return {"X-Forwarded-For": f"{earlier}, {client}" if earlier else client,
+            "X-Forwarded-Host": request.get_host(), "X-Forwarded-Proto": request.scheme}

@@ -2,7 +2,7 @@
 import pytest
 from django.test import RequestFactory
 
-from shop.platform import gateway
+from shop.platform import fallback, gateway
 
 
 class BrokenCache:
@@ -14,13 +14,13 @@ class BrokenCache:
 
 @pytest.fixture
 def view(monkeypatch):
-    monkeypatch.setattr(gateway, "cache", BrokenCache())
+    monkeypatch.setattr(fallback, "caches", {fallback.CACHE_ALIAS: BrokenCache()})
     gateway._written.clear()
     return gateway.ProxyView(upstream="catalog", stale_fallback=True)
 
 
 def test_storing_a_fallback_copy_survives_a_cache_outage(view):
-    view.remember("/products/1", b'{"id": 1}', "application/json")  # must not raise
+    view.remember(RequestFactory().get("/products/1"), b'{"id": 1}', "application/json")  # must not raise
 
 
 def test_no_stale_copy_when_the_cache_is_down(view):
