@@ -13,7 +13,7 @@ from shop.platform.root import ApiRootView
 from shop.platform.routes import routes
 
 ROUTE_TABLE = {
-    "users": ["register", "login", "login/refresh", "logout", "users", "users/me", "users/<id:pk>"],
+    "users": ["register", "login", "login/refresh", "logout", ".well-known/jwks.json", "users", "users/me", "users/<id:pk>"],
     "catalog": ["products", "products/<id:pk>"],
     "orders": ["orders", "orders/<id:pk>", "orders/<id:pk>/pay", "orders/<id:pk>/cancel"],
     "inventory": ["inventory/<id:pk>"],

@@ -5,7 +5,7 @@ import yaml
 from django.core.management import call_command
 
 COMMITTED = Path(__file__).resolve().parent.parent / "shop" / "openapi.yaml"
-PUBLIC_PATHS = {"/register", "/login", "/login/refresh", "/logout", "/users", "/users/me", "/users/{id}", "/products",
+PUBLIC_PATHS = {"/register", "/login", "/login/refresh", "/logout", "/.well-known/jwks.json", "/users", "/users/me", "/users/{id}", "/products",
                 "/products/{id}", "/orders", "/orders/{id}", "/orders/{id}/pay", "/orders/{id}/cancel",
                 "/inventory/{product_id}"}
 

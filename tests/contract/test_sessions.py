@@ -43,3 +43,13 @@ def test_logout_is_205_and_the_refresh_token_is_refused_afterwards(api, slash):
 @pytest.mark.parametrize("body, status", [({}, 400), ({"refresh": "garbage"}, 401)])
 def test_logout_with_a_bad_token(api, body, status):
     assert_problem(api.post("/logout", body), status)
+
+
+def test_the_jwks_verifies_the_tokens_the_shop_issues(api):
+    response = api.get("/.well-known/jwks.json")
+    assert response.status_code == 200, response.text
+    keys = response.json()["keys"]
+    assert [(key["kty"], key["alg"], key["use"]) for key in keys] == [("RSA", "RS256", "sig")]
+    public_key = jwt.PyJWK(keys[0]).key
+    claims = jwt.decode(_session(api)["access"], public_key, algorithms=["RS256"])
+    assert claims["token_type"] == "access"
