@@ -19,6 +19,7 @@ def test_plain_http_is_redirected_to_https(production):
     assert response.status_code == 301 and response["Location"] == "https://testserver/products?page=2"
 
 
+@pytest.mark.urls("tests.internal_urls")
 @pytest.mark.parametrize("path", ["/health/?format=json", "/internal/catalog/products?ids=1"])
 def test_health_probes_and_service_calls_are_not_redirected(production, path):
     assert production.get(path).status_code != 301

@@ -78,8 +78,8 @@ class UserDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=UserSerializer)
-    def get(self, request, pk: int | None = None):
-        user_id = request.user.id if pk is None else int(pk)
+    def get(self, request, user_id: int | None = None):
+        user_id = request.user.id if user_id is None else user_id
         user = selectors.user_get(user_id=user_id) if request.user.is_staff or user_id == request.user.id else None
         if user is None:
             raise UserNotFound(f"User {user_id} does not exist.")

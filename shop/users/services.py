@@ -1,10 +1,13 @@
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
+from shop.platform.db import atomic
 from shop.platform.errors import ShopError
 
 
 class UsernameTaken(ShopError):
+    """The username already belongs to an account (a taken email is never told apart: see user_register)."""
+
     code = "username-taken"
     title = "This username is already taken"
 
@@ -28,6 +31,6 @@ def user_register(*, username: str, email: str, password: str) -> User:
 
 
 def _insert(user: User) -> User:
-    with transaction.atomic(using="users"):
-        user.save(using="users")
+    with atomic(User):
+        user.save()
     return user

@@ -1,5 +1,4 @@
 """User tokens: issued with the account's current claims; refresh re-reads the account and rotates."""
-from django.db import transaction
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import (
     TokenBlacklistSerializer,
@@ -7,8 +6,10 @@ from rest_framework_simplejwt.serializers import (
     TokenRefreshSerializer,
 )
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from shop.platform.db import atomic
 from shop.users import selectors
 
 
@@ -36,7 +37,7 @@ class RefreshSerializer(TokenRefreshSerializer):
         user = selectors.user_get(user_id=int(refresh.payload.get(api_settings.USER_ID_CLAIM, 0)))
         if user is None:
             raise AuthenticationFailed("No active account found for the given token.", "no_active_account")
-        with transaction.atomic(using="users"):
+        with atomic(BlacklistedToken):
             _, first_use = refresh.blacklist()
         if not first_use:  # a concurrent refresh with the same token won
             raise AuthenticationFailed("Token is blacklisted.", "token_not_valid")

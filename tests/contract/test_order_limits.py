@@ -1,7 +1,7 @@
 """Order abuse limits over HTTP: units per product after merging lines, and the cap on unpaid orders
 (SHOP_MAX_PENDING_ORDERS, set by tests/conftest.py for the live stacks)."""
 from tests.conftest import MAX_PENDING_ORDERS as MAX_PENDING
-from tests.contract.client import assert_problem
+from tests.problems import assert_problem
 
 
 def test_repeating_a_line_cannot_hold_more_than_1000_units(customer, make_product):

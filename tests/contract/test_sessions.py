@@ -2,7 +2,8 @@
 import jwt
 import pytest
 
-from tests.contract.client import PASSWORD, ApiClient, assert_problem, unique
+from tests.contract.client import PASSWORD, ApiClient, unique
+from tests.problems import assert_problem
 
 OLD_DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789"  # the seed's public dev key
 

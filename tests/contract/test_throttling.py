@@ -1,6 +1,7 @@
 """Throttling over HTTP: repeated logins for one username get a 429 problem with Retry-After (the
 stacks keep the default per-username rate, 10/min; tests/conftest.py lifts the per-address ones)."""
-from tests.contract.client import PASSWORD, assert_problem, unique
+from tests.contract.client import PASSWORD, unique
+from tests.problems import assert_problem
 
 LOGIN_USERNAME_RATE = 10
 

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 from shop.catalog import services as catalog
 from shop.platform.service_auth import ServiceCaller, ServiceTokenAuthentication, service_token
 
-pytestmark = pytest.mark.django_db(databases="__all__")
+pytestmark = [pytest.mark.django_db(databases="__all__"), pytest.mark.urls("tests.internal_urls")]
 
 
 def token(key: str | None = None, algorithm: str = "HS256", **overrides) -> str:
@@ -81,3 +81,11 @@ def test_each_internal_endpoint_admits_only_its_own_callers(product, caller, sta
     response = APIClient().get(f"/internal/catalog/products?ids={product.id}",
                                HTTP_AUTHORIZATION=f"Service {token(iss=caller)}")
     assert response.status_code == status
+
+
+@pytest.mark.urls("shop.urls")
+def test_the_monolith_mounts_no_internal_route(product, settings):
+    settings.SHOP_SERVICE = "orders"
+    response = APIClient().get(f"/internal/catalog/products?ids={product.id}",
+                               HTTP_AUTHORIZATION=f"Service {service_token(audience='catalog')}")
+    assert response.status_code == 404

@@ -5,14 +5,9 @@ from django.conf import settings
 from django.contrib.auth.models import User
 
 from tests.factories import PASSWORD, make_user
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.django_db(databases="__all__")
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    return response.json()
 
 
 def log_in(api, user) -> dict:
