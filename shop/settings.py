@@ -249,13 +249,13 @@ SHOP_REDIS_URL = env.str("SHOP_REDIS_URL", "")
 SHOP_FALLBACK_CACHE_MB = env.int("SHOP_FALLBACK_CACHE_MB", 64)  # the gateway's stale-read store, at most
 
 
-def _cache(serializer: str | None = None) -> dict:
+def _cache(name: str, serializer: str | None = None) -> dict:
     """Redis when SHOP_REDIS_URL is set (optionally with its own serializer), else this process's memory."""
     if not SHOP_REDIS_URL:
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
     options = {"socket_timeout": 0.2, "socket_connect_timeout": 0.2, **({"serializer": serializer} if serializer else {})}
     return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SHOP_REDIS_URL,
             "KEY_PREFIX": SHOP_NAMESPACE, "OPTIONS": options}
 
 
-CACHES = {"default": _cache(), "fallback": _cache("shop.platform.fallback.JsonSerializer")}
+CACHES = {"default": _cache("default"), "fallback": _cache("fallback", "shop.platform.fallback.JsonSerializer")}

@@ -84,5 +84,5 @@ def test_with_redis_the_settings_give_the_fallback_cache_the_json_serializer(mon
     import shop.settings as settings_module
 
     monkeypatch.setattr(settings_module, "SHOP_REDIS_URL", "redis://127.0.0.1:6379/0")
-    assert settings_module._cache("shop.platform.fallback.JsonSerializer")["OPTIONS"]["serializer"] == \
+    assert settings_module._cache("fallback", "shop.platform.fallback.JsonSerializer")["OPTIONS"]["serializer"] == \
         "shop.platform.fallback.JsonSerializer"
