@@ -6,7 +6,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from shop.platform.secrets import dev_key_pair, example_values, pem_from_env, require_rsa_key, require_secret
+from shop.platform.secrets import (dev_key_pair, dev_service_key_pair, example_values, pem_from_env, require_ed25519_key,
+                                  require_rsa_key, require_secret)
 from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS, current_role, owned_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -20,16 +21,14 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 # Production is the default: dev mode (dev secrets, DEBUG) only with DJANGO_DEBUG=1.
 DEBUG = env.bool("DJANGO_DEBUG", False)
-_DEV_SECRETS = {"DJANGO_SECRET_KEY": "dev-only-insecure-secret-key-never-use-in-production-0123456789",
-                "SHOP_SERVICE_KEY": "dev-only-insecure-service-key-never-use-in-production-0123456789"}
-_REFUSED_SECRETS = set(_DEV_SECRETS.values()) | example_values(BASE_DIR / ".env.example")
+_DEV_SECRETS = {"DJANGO_SECRET_KEY": "dev-only-insecure-secret-key-never-use-in-production-0123456789"}
+_REFUSED_SECRETS = set(_DEV_SECRETS.values()) | example_values(BASE_DIR / ".env.example") | {
+    pem.strip() for app in APPS for pem in dev_service_key_pair(app)}  # derived from public code
 
 
-def _secret(name: str, *, needed: bool = True) -> str:
-    """A symmetric secret: the dev value in dev mode, else required (when this role uses it) and checked."""
-    if DEBUG:
-        return env.str(name, _DEV_SECRETS[name])
-    return require_secret(name, env.str(name, ""), refused=_REFUSED_SECRETS) if needed else ""
+def _secret(name: str) -> str:
+    """A symmetric secret: the dev value in dev mode, else required and checked."""
+    return env.str(name, _DEV_SECRETS[name]) if DEBUG else require_secret(name, env.str(name, ""), refused=_REFUSED_SECRETS)
 
 
 def _jwt_key(name: str, *, private: bool, needed: bool) -> str:
@@ -42,6 +41,29 @@ def _jwt_key(name: str, *, private: bool, needed: bool) -> str:
     if DEBUG and not pem:
         return dev_key_pair(DATA_DIR)[0 if private else 1]
     return require_rsa_key(name, pem, private=private, refused=_REFUSED_SECRETS)
+
+
+def _service_keys() -> tuple[dict[str, str], dict[str, str]]:
+    """Service-token keys: (private by role, public by role). A split service holds its own private key and
+    every service's public key; dev mode has every role's derived dev pair; the others need none."""
+    if DEBUG:
+        pairs = {app: dev_service_key_pair(app) for app in APPS}
+        return {app: pair[0] for app, pair in pairs.items()}, {app: pair[1] for app, pair in pairs.items()}
+    for app in APPS:
+        if app != SHOP_SERVICE and env.str(_service_key_name(app, "private"), ""):
+            raise ImproperlyConfigured(f"{_service_key_name(app, 'private')} belongs to the {app} service only.")
+    if SHOP_SERVICE not in APPS:
+        return {}, {}
+    return {SHOP_SERVICE: _service_key(SHOP_SERVICE, "private")}, {app: _service_key(app, "public") for app in APPS}
+
+
+def _service_key_name(app: str, kind: str) -> str:
+    return f"SHOP_{app.upper()}_SERVICE_{kind.upper()}_KEY"
+
+
+def _service_key(app: str, kind: str) -> str:
+    name = _service_key_name(app, kind)
+    return require_ed25519_key(name, pem_from_env(env.str(name, "")), private=kind == "private", refused=_REFUSED_SECRETS)
 
 
 SECRET_KEY = _secret("DJANGO_SECRET_KEY")
@@ -240,7 +262,7 @@ SHOP_SERVICE_URLS = {
 SHOP_CONSUL_URL = env.str("SHOP_CONSUL_URL", "http://127.0.0.1:8500")
 SHOP_ADVERTISE_HOST = env.str("SHOP_ADVERTISE_HOST", "127.0.0.1")
 SHOP_ADVERTISE_PORT = env.int("SHOP_ADVERTISE_PORT", PORTS[SHOP_SERVICE])
-SHOP_SERVICE_KEY = _secret("SHOP_SERVICE_KEY", needed=SHOP_SERVICE in APPS)  # the split services' calls
+SHOP_SERVICE_PRIVATE_KEYS, SHOP_SERVICE_PUBLIC_KEYS = _service_keys()  # service tokens, one key pair per service
 SHOP_CONNECT_TIMEOUT = env.float("SHOP_CONNECT_TIMEOUT", 0.5)
 SHOP_UPSTREAM_TIMEOUT = env.float("SHOP_UPSTREAM_TIMEOUT", 5.0)
 SHOP_BREAKER_FAIL_MAX = env.int("SHOP_BREAKER_FAIL_MAX", 5)

@@ -17,7 +17,7 @@ DOCKERFILE = (ROOT / "Dockerfile").read_text()
 # role -> (compose service, profile)
 ROLES = {"monolith": ("shop", "monolith"), "gateway": ("gateway", "split")} | {app: (app, "split") for app in APPS}
 INFRA = ("postgres", "rabbitmq", "redis")
-SECRETS = ("DJANGO_SECRET_KEY", "SHOP_JWT_PUBLIC_KEY", "SHOP_SERVICE_KEY")
+SECRETS = ("DJANGO_SECRET_KEY", "SHOP_JWT_PUBLIC_KEY", *(f"SHOP_{app.upper()}_SERVICE_PUBLIC_KEY" for app in APPS))
 
 
 def env(name: str) -> dict:
@@ -97,6 +97,13 @@ def test_app_services_run_production_settings_with_secrets_from_env(name):
 def test_only_the_token_issuers_get_the_private_key(name):
     issues_tokens = env(name)["SHOP_SERVICE"] in TOKEN_ISSUERS
     assert ("SHOP_JWT_PRIVATE_KEY" in env(name)) == issues_tokens
+
+
+@pytest.mark.parametrize("name", [name for name, service in SERVICES.items() if "build" in service])
+def test_a_service_gets_its_own_service_private_key_and_no_other(name):
+    role = env(name)["SHOP_SERVICE"]
+    private_keys = {key for key in env(name) if key.endswith("_SERVICE_PRIVATE_KEY")}
+    assert private_keys == ({f"SHOP_{role.upper()}_SERVICE_PRIVATE_KEY"} if role in APPS else set())
 
 
 def test_redis_requires_a_password_that_every_role_sends():

@@ -15,7 +15,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shop.platform.secrets import new_key_pair
+from shop.platform.secrets import new_key_pair, new_service_key_pair
 from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,9 +75,7 @@ class Stack:
         if self.redis_url:
             env.update(SHOP_REDIS_URL=self.redis_url)
         env.update(self.extra_env)
-        if role not in TOKEN_ISSUERS:
-            env.pop("SHOP_JWT_PRIVATE_KEY", None)
-        return env
+        return without_others_private_keys(env, role)
 
     def manage(self, role: str, *args: str, env: dict | None = None) -> str:
         result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**self.env(role), **(env or {})},
@@ -168,13 +166,23 @@ class Stack:
         self.stop()
 
 
+def without_others_private_keys(env: dict, role: str) -> dict:
+    """The environment without the private keys this role must not hold (production refuses them)."""
+    own = {f"SHOP_{role.upper()}_SERVICE_PRIVATE_KEY"} | ({"SHOP_JWT_PRIVATE_KEY"} if role in TOKEN_ISSUERS else set())
+    return {name: value for name, value in env.items()
+            if not (name.endswith("PRIVATE_KEY") and name.startswith("SHOP_")) or name in own}
+
+
 def production_env() -> dict[str, str]:
     """Production mode with fresh random secrets, for stacks on loopback (plain HTTP, so no SSL redirect)."""
     private_pem, public_pem = new_key_pair()
-    return {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "SHOP_SERVICE_KEY": secrets.token_urlsafe(50), "SHOP_JWT_PRIVATE_KEY": private_pem,
+    service_keys = {}
+    for app in APPS:
+        service_keys[f"SHOP_{app.upper()}_SERVICE_PRIVATE_KEY"], service_keys[f"SHOP_{app.upper()}_SERVICE_PUBLIC_KEY"] = \
+            new_service_key_pair()
+    return {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "SHOP_JWT_PRIVATE_KEY": private_pem,
             "SHOP_JWT_PUBLIC_KEY": public_pem, "DJANGO_SECURE_SSL_REDIRECT": "0",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", **service_keys}
 
 
 def wait_healthy(url: str, timeout: float = 60) -> None:

@@ -1,4 +1,5 @@
-"""Service credentials: short-lived HS256 tokens naming the caller, the audience and the end user."""
+"""Service credentials: short-lived EdDSA tokens naming the caller, the audience and the end user, each
+signed with the caller's own key (SHOP_<APP>_SERVICE_PRIVATE_KEY) and checked with its public key."""
 import logging
 import time
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
 SCHEME = "Service"
+ALGORITHM = "EdDSA"
 LIFETIME_SECONDS = 60
 INVALID_CREDENTIALS = "Invalid service credentials."
 logger = logging.getLogger(__name__)
@@ -34,18 +36,20 @@ def service_token(*, audience: str, user_id: int | None = None) -> str:
     claims = {"iss": settings.SHOP_SERVICE, "aud": audience, "iat": now, "exp": now + LIFETIME_SECONDS}
     if user_id is not None:
         claims["sub"] = str(user_id)
-    return jwt.encode(claims, settings.SHOP_SERVICE_KEY, algorithm="HS256")
+    return jwt.encode(claims, settings.SHOP_SERVICE_PRIVATE_KEYS[settings.SHOP_SERVICE], algorithm=ALGORITHM)
 
 
 class ServiceTokenAuthentication(BaseAuthentication):
-    """Accepts `Authorization: Service <token>` signed with SHOP_SERVICE_KEY for one of this process's apps."""
+    """Accepts `Authorization: Service <token>` for one of this process's apps, signed by the service it names."""
 
     def authenticate(self, request):
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme != SCHEME:
             return None
         try:
-            claims = jwt.decode(token, settings.SHOP_SERVICE_KEY, algorithms=["HS256"],
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")  # whose key to check with
+            public_key = settings.SHOP_SERVICE_PUBLIC_KEYS.get(issuer, "") if isinstance(issuer, str) else ""
+            claims = jwt.decode(token, public_key, algorithms=[ALGORITHM],
                                 audience=list(settings.SHOP_APPS), options={"require": ["exp", "iss", "aud"]})
         except jwt.PyJWTError as exc:
             logger.warning("refused a service credential: %s", exc)  # the caller learns nothing from the reason

@@ -3,7 +3,6 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.conf import settings as django_settings
 from django.test import override_settings
 
 from shop.catalog import services as catalog_services
@@ -105,7 +104,7 @@ class HttpShop:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     """A split stack: only split services mount internal routes."""
-    with running("split", tmp_path_factory, extra_env={"SHOP_SERVICE_KEY": django_settings.SHOP_SERVICE_KEY}) as stack:
+    with running("split", tmp_path_factory) as stack:  # dev service keys are the same in every process
         yield stack
 
 

@@ -113,9 +113,9 @@ def test_internal_routes_require_a_service_credential(stack, credential):
 @pytest.mark.parametrize("issuer, audience, status", [("orders", "catalog", 401), ("catalog", "inventory", 403),
                                                        ("orders", "inventory", 400)])
 def test_a_token_for_another_audience_or_from_a_caller_not_allowed_is_refused(stack, issuer, audience, status):
-    """Signed with the stack's (dev) service key: only the audience and the caller decide."""
+    """Signed with the issuer's own (dev) service key: only the audience and the caller decide."""
     claims = {"iss": issuer, "aud": audience, "exp": int(time.time()) + 60}
-    token = jwt.encode(claims, settings.SHOP_SERVICE_KEY, algorithm="HS256")
+    token = jwt.encode(claims, settings.SHOP_SERVICE_PRIVATE_KEYS[issuer], algorithm="EdDSA")
     response = requests.post(f"{stack.role_url('inventory')}/internal/inventory/reservations",
                              headers={"Authorization": f"Service {token}"}, json={}, timeout=10)
     assert response.status_code == status  # 400: let in, and the empty body is refused
