@@ -23,5 +23,7 @@ class OrdersLookupApi(InternalApi, APIView):
 
 
 class OrderInternalApi(InternalApi, APIView):
+    callers = ("inventory",)  # its reconciler asks for order statuses
+
     def get(self, request, order_id: int):
         return Response(encode(LocalClient().order_get(order_id=order_id)))

@@ -34,6 +34,12 @@ class OrderTotalTooLarge(ShopError):
     title = f"An order's total cannot exceed {MAX_TOTAL}"
 
 
+class TooManyPendingOrders(ShopError):
+    status = 409
+    code = "too-many-pending-orders"
+    title = "Too many unpaid orders"
+
+
 class OrderNotPayable(ShopError):
     status = 409
     code = "order-not-payable"
@@ -118,11 +124,20 @@ def _placed_with(*, user_id: int, idempotency_key: str | None) -> Order | None:
     return keyed.first()
 
 
+def _check_pending_cap(*, user_id: int) -> None:
+    """Unpaid orders hold stock: one customer may hold at most SHOP_MAX_PENDING_ORDERS of them (a few more
+    only if that many of their placements race; the per-user order throttle bounds those)."""
+    held = Order.objects.filter(user_id=user_id, status__in=(Order.Status.PLACING, Order.Status.PENDING, Order.Status.PAYING)).count()
+    if held >= settings.SHOP_MAX_PENDING_ORDERS:
+        raise TooManyPendingOrders(f"You have {held} unpaid orders; pay or cancel one before placing another.")
+
+
 def order_place(*, user_id: int, lines: list[tuple[int, int]], idempotency_key: str | None = None) -> Order:
     """Prices the lines from the catalog, saves the order, then reserves all its stock or none."""
     existing = _placed_with(user_id=user_id, idempotency_key=idempotency_key)
     if existing is not None:
         return _reserve(existing) if existing.status == Order.Status.PLACING else existing
+    _check_pending_cap(user_id=user_id)
     quantities = Counter()
     for product_id, quantity in lines:
         quantities[product_id] += quantity

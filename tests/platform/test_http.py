@@ -72,6 +72,7 @@ class FakeUpstream:
 @pytest.fixture(autouse=True)
 def fresh_caches(settings):
     settings.SHOP_REDIS_URL = ""  # breakers in memory: no state shared with other tests
+    settings.SHOP_SERVICE = "orders"  # the calls are made as a split service, which signs with its own key
     breaker_for.cache_clear()
     get_discovery.cache_clear()
     yield
@@ -169,7 +170,7 @@ def test_sends_a_service_credential_that_verifies_and_carries_the_user(upstream,
     authorization = upstream.requests[0]["headers"]["Authorization"]
     request = APIRequestFactory().get("/internal/widgets/1", HTTP_AUTHORIZATION=authorization)
     caller, _ = ServiceTokenAuthentication().authenticate(Request(request))
-    assert caller == ServiceCaller(service="monolith", user_id=42)
+    assert caller == ServiceCaller(service="orders", user_id=42)
 
 
 def test_propagates_the_request_id(upstream, client):
