@@ -58,7 +58,8 @@ class ActingAs:
     internal endpoint admits only its own callers."""
 
     CALLERS = {"products_get": "orders", "product_get": "inventory", "stock_get": "catalog", "stock_add": "catalog",
-               "stock_reserve": "orders", "stock_release": "orders", "order_get": "inventory"}
+               "stock_reserve": "orders", "stock_release": "orders", "order_get": "inventory",
+               "orders_get": "inventory"}
 
     def __init__(self, client):
         self.client = client
