@@ -9,6 +9,7 @@ from shop.app_routes import hosted_patterns, root_links
 from shop.platform.errors import not_found
 from shop.platform.health import HealthView, live, local_checks
 from shop.platform.root import ApiRootView
+from shop.platform.topology import APPS
 from shop.platform.routes import routes
 
 urlpatterns = [
@@ -22,7 +23,7 @@ urlpatterns = [
     ),
     *([path("admin/", admin.site.urls)] if apps.is_installed("django.contrib.admin") else []),  # monolith only
     path("api-auth/", include("rest_framework.urls")),  # DRF's login page; reachable through the gateway on users only
-    *hosted_patterns(settings.SHOP_APPS),
+    *hosted_patterns(settings.SHOP_APPS, internal=settings.SHOP_SERVICE in APPS),
     re_path(r"", not_found),  # JSON 404 for unknown paths, in DEBUG too
 ]
 

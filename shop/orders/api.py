@@ -1,4 +1,6 @@
 """Public orders API: place, list, read, pay and cancel the caller's orders."""
+from collections import Counter
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -13,17 +15,31 @@ from shop.orders.models import OrderIdempotencyRecord
 from shop.orders.payments import SUCCESS_CARD
 from shop.platform.idempotency import IDEMPOTENCY_PARAMETERS, idempotent
 from shop.platform.schema import may_answer
+from shop.platform.throttling import UserThrottle, scoped
 
 MAX_ID = 2**63 - 1
 
 
+MAX_QUANTITY = 1000  # per product in one order, after lines naming the same product are added up
+
+
 class OrderLineInput(serializers.Serializer):
     product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
 class OrderInput(serializers.Serializer):
     items = OrderLineInput(many=True, allow_empty=False, max_length=100)
+
+    def validate_items(self, items):
+        totals = Counter()
+        for item in items:
+            totals[item["product_id"]] += item["quantity"]
+        over = sorted(pid for pid, quantity in totals.items() if quantity > MAX_QUANTITY)
+        if over:
+            raise serializers.ValidationError(
+                f"At most {MAX_QUANTITY} units per product; product(s) {', '.join(map(str, over))} exceed it.")
+        return items
 
 
 class PayInput(serializers.Serializer):
@@ -50,6 +66,7 @@ class OrderOutput(serializers.Serializer):
 class OrderListApi(ListModelMixin, GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = OrderOutput
+    throttle_classes = [scoped(UserThrottle, "order-place", methods=("POST",))]
 
     def get_queryset(self):
         return selectors.order_list(user_id=self.request.user.id)

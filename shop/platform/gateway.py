@@ -16,7 +16,9 @@ FORWARDED_HEADERS = (
     ("Accept", "HTTP_ACCEPT"),
     ("If-None-Match", "HTTP_IF_NONE_MATCH"),
     ("Cookie", "HTTP_COOKIE"),  # a person's session (browsable API) ...
-    ("X-CSRFToken", "HTTP_X_CSRFTOKEN"),  # ... and its CSRF token
+    ("X-CSRFToken", "HTTP_X_CSRFTOKEN"),  # ... its CSRF token, and where the page came from (Django's
+    ("Origin", "HTTP_ORIGIN"),  # CSRF check compares these with the public host, from X-Forwarded-Host)
+    ("Referer", "HTTP_REFERER"),
 )
 # Response headers passed back to the caller, besides Content-Type (which the response is built with).
 RELAYED_HEADERS = ("Idempotent-Replayed", "Allow", "WWW-Authenticate", "Retry-After", "Location", "ETag",
@@ -56,8 +58,10 @@ class ProxyView(View):
         return exception_handler(exc, {"view": self, "request": request})
 
     def forward(self, request) -> HttpResponse:
-        path, environ = request.get_full_path(), request.META
+        environ, query = request.META, request.META.get("QUERY_STRING")
+        path = request.path_info + (f"?{query}" if query else "")  # never SCRIPT_NAME: the services are at /
         headers = {header: environ[key] for header, key in FORWARDED_HEADERS if key in environ}
+        headers.update(forwarded_headers(request))
         body = request.body if environ.get("CONTENT_LENGTH", "0") not in ("", "0") else None
         try:
             upstream = send(self.upstream, request.method, path, body=body or None, headers=headers,
@@ -74,10 +78,18 @@ class ProxyView(View):
             response.cookies.load(cookie)
         if self.stale_fallback and request.method == "GET" and upstream.status == 200 \
                 and returned.get("Content-Type") == "application/json":  # never a person's page
-            LastGood(self.upstream).remember(path, upstream.data, returned.get("Content-Type"))
+            LastGood(self.upstream).remember(request, upstream.data, returned.get("Content-Type") or "")
         return response
 
     def stale_response(self, request) -> HttpResponse | None:
         if not (self.stale_fallback and request.method == "GET"):
             return None
-        return LastGood(self.upstream).response(request.get_full_path())
+        return LastGood(self.upstream).response(request)
+
+
+def forwarded_headers(request) -> dict[str, str]:
+    """Where the client is and which address it used: the services throttle on its address (X-Forwarded-For,
+    the gateway's entry last) and build their links for the public host and scheme."""
+    client, earlier = request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR")
+    return {"X-Forwarded-For": f"{earlier}, {client}" if earlier else client,
+            "X-Forwarded-Host": request.get_host(), "X-Forwarded-Proto": request.scheme}

@@ -2,12 +2,12 @@
 from django.contrib.auth.signals import user_logged_in
 
 from shop.platform.auth import SESSION_TOKEN_KEY
-from shop.users.api import ShopTokenSerializer
+from shop.users.tokens import LoginSerializer
 
 
 def store_access_token(sender, request, user, **kwargs):
     """The same claims as POST /login gives, so every role authorizes the person as it would a client."""
-    request.session[SESSION_TOKEN_KEY] = str(ShopTokenSerializer.get_token(user).access_token)
+    request.session[SESSION_TOKEN_KEY] = str(LoginSerializer.get_token(user).access_token)
 
 
 def connect() -> None:
