@@ -9,6 +9,7 @@ from health_check.views import HealthCheckView
 from shop.platform.errors import not_found
 from shop.platform.gateway import ProxyView
 from shop.platform.health import upstream_checks
+from shop.platform.metrics import metrics_view
 from shop.platform.root import ApiRootView
 from shop.platform.routes import routes
 
@@ -31,6 +32,7 @@ urlpatterns = routes(
     ("health", HealthCheckView.as_view(checks=upstream_checks()), "health"),
     ("schema", schema, "schema"),
     ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
+    ("metrics", metrics_view, "metrics"),  # this role's own, never an upstream's
     *[
         (pattern, ProxyView.as_view(upstream=upstream, stale_fallback=upstream in STALE_FALLBACK))
         for upstream, patterns in ROUTE_TABLE.items()

@@ -1,4 +1,5 @@
 """Settings for every role, read from the environment (django-environ) with dev defaults."""
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -34,7 +35,15 @@ INSTALLED_APPS = [
     "health_check",
 ]
 
+# Prometheus: multiprocess mode, one directory per role (an emptyDir per pod on Kubernetes); it must
+# be in the environment before prometheus_client is first imported.
+SHOP_METRICS = env.bool("SHOP_METRICS", True)
+SHOP_METRICS_TOKEN = env.str("SHOP_METRICS_TOKEN", "")
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "metrics" / SHOP_SERVICE))
+Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+
 MIDDLEWARE = [
+    *(["shop.platform.metrics.MetricsMiddleware"] if SHOP_METRICS else []),
     "shop.platform.request_id.RequestIdMiddleware",
     "shop.platform.middleware.BodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",

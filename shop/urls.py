@@ -6,6 +6,7 @@ from health_check.views import HealthCheckView
 
 from shop.platform.errors import not_found
 from shop.platform.health import local_checks
+from shop.platform.metrics import metrics_view
 from shop.platform.root import ApiRootView
 from shop.platform.routes import routes
 
@@ -15,6 +16,7 @@ urlpatterns = [
         ("health", HealthCheckView.as_view(checks=local_checks()), "health"),
         ("schema", SpectacularAPIView.as_view(), "schema"),
         ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
+        ("metrics", metrics_view, "metrics"),  # this role's own, never an upstream's
     ),
     *[path("", include(f"shop.{app}.urls")) for app in settings.SHOP_APPS],
     re_path(r"", not_found),  # JSON 404 for unknown paths, in DEBUG too

@@ -2,6 +2,7 @@
 import logging
 from datetime import timedelta
 
+from django.apps import apps
 from django.db import models, router, transaction
 from django.utils import timezone
 
@@ -51,3 +52,8 @@ def relay(outbox_model, *, ids: list[int] | None = None) -> int:
         outbox_model.objects.filter(pk=message.pk).update(sent_at=timezone.now())
         sent += 1
     return sent
+
+
+def outbox_models() -> list:
+    """The concrete outbox tables of the apps this process hosts."""
+    return [model for model in apps.get_models() if issubclass(model, OutboxMessage)]
