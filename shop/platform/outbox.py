@@ -6,6 +6,8 @@ from django.apps import apps
 from django.db import models, router, transaction
 from django.utils import timezone
 
+from shop.platform import telemetry
+
 logger = logging.getLogger(__name__)
 RELAY_GRACE = timedelta(seconds=5)
 
@@ -17,6 +19,7 @@ class OutboxMessage(models.Model):
     kwargs = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(null=True, db_index=True)
+    trace_context = models.JSONField(default=dict)  # W3C traceparent of the request that wrote it
 
     class Meta:
         abstract = True
@@ -25,7 +28,8 @@ class OutboxMessage(models.Model):
 def enqueue(outbox_model, *, task: str, **kwargs) -> None:
     """Call inside the transaction that changes the state the message announces."""
     alias = router.db_for_write(outbox_model)
-    message = outbox_model.objects.using(alias).create(task=task, kwargs=kwargs)
+    message = outbox_model.objects.using(alias).create(task=task, kwargs=kwargs,
+                                                       trace_context=telemetry.current_context())
     transaction.on_commit(lambda: relay(outbox_model, ids=[message.pk]), using=alias)
 
 
@@ -45,7 +49,8 @@ def relay(outbox_model, *, ids: list[int] | None = None) -> int:
     sent = 0
     for message in pending[:500]:
         try:
-            publish(message.task, message.kwargs)
+            with telemetry.continued(message.trace_context):  # the task joins the writer's trace
+                publish(message.task, message.kwargs)
         except Exception:
             logger.exception("outbox: could not publish %s %s; will retry", message.task, message.pk)
             break
