@@ -28,9 +28,9 @@ def _discovery():
 
 def on_starting(server):
     """Drops the metric files of a previous run's processes (multiprocess mode)."""
+    _discovery()  # sets Django up, which chooses the metrics directory
     from shop.platform.metrics import remove_dead_process_files
 
-    _discovery()  # sets Django up, which chooses the metrics directory
     remove_dead_process_files(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 
 

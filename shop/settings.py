@@ -6,6 +6,7 @@ from pathlib import Path
 
 import environ
 
+from shop.platform.logs import logging_config
 from shop.platform.topology import APPS, PORTS, current_role, owned_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,8 +40,9 @@ INSTALLED_APPS = [
 # be in the environment before prometheus_client is first imported.
 SHOP_METRICS = env.bool("SHOP_METRICS", True)
 SHOP_METRICS_TOKEN = env.str("SHOP_METRICS_TOKEN", "")
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "metrics" / SHOP_SERVICE))
-Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+SHOP_METRICS_DIR = Path(env.str("SHOP_METRICS_DIR", str(DATA_DIR / "metrics" / SHOP_SERVICE)))
+SHOP_METRICS_DIR.mkdir(parents=True, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(SHOP_METRICS_DIR)  # never inherited from another role's process
 
 MIDDLEWARE = [
     *(["shop.platform.metrics.MetricsMiddleware"] if SHOP_METRICS else []),
@@ -155,15 +157,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "shop.platform.request_id.RequestIdLogFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
-    "root": {"handlers": ["console"], "level": env.str("SHOP_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
-}
+SHOP_LOG_FORMAT = env.str("SHOP_LOG_FORMAT", "plain")  # plain | json
+if SHOP_LOG_FORMAT not in ("plain", "json"):
+    raise environ.ImproperlyConfigured(f"SHOP_LOG_FORMAT must be plain or json, not {SHOP_LOG_FORMAT!r}")
+LOGGING = logging_config(log_format=SHOP_LOG_FORMAT, level=env.str("SHOP_LOG_LEVEL", "INFO"))
 
 from kombu import Queue  # noqa: E402
 
