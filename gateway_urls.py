@@ -8,7 +8,7 @@ from health_check.views import HealthCheckView
 
 from shop.platform.errors import not_found
 from shop.platform.gateway import ProxyView
-from shop.platform.health import upstream_checks
+from shop.platform.health import live, upstream_checks
 from shop.platform.metrics import metrics_view
 from shop.platform.root import ApiRootView
 from shop.platform.routes import routes
@@ -30,6 +30,7 @@ def schema(request):
 urlpatterns = routes(
     ("", ApiRootView.as_view(), "api-root"),
     ("health", HealthCheckView.as_view(checks=upstream_checks()), "health"),
+    ("health/live", live, "health-live"),
     ("schema", schema, "schema"),
     ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
     ("metrics", metrics_view, "metrics"),  # this role's own, never an upstream's

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from health_check.views import HealthCheckView
 
 from shop.platform.errors import not_found
-from shop.platform.health import local_checks
+from shop.platform.health import live, local_checks
 from shop.platform.metrics import metrics_view
 from shop.platform.root import ApiRootView
 from shop.platform.routes import routes
@@ -14,6 +14,7 @@ urlpatterns = [
     *routes(
         ("", ApiRootView.as_view(), "api-root"),
         ("health", HealthCheckView.as_view(checks=local_checks()), "health"),
+        ("health/live", live, "health-live"),
         ("schema", SpectacularAPIView.as_view(), "schema"),
         ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
         ("metrics", metrics_view, "metrics"),  # this role's own, never an upstream's

@@ -65,3 +65,4 @@ def test_a_token_protects_the_scrape(settings):
     assert Client().get("/metrics").status_code == 401
     assert Client().get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert "shop_http_requests_total" in scrape(Authorization="Bearer scrape-secret")
+
