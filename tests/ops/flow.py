@@ -13,8 +13,16 @@ class Journey:
     order_id: int
 
 
-def stocked_product(url: str, quantity: int = 10) -> int:
-    staff = ApiClient(url).login(STAFF["username"], STAFF["password"])
+def client(url: str, host: str | None = None) -> ApiClient:
+    """A client of the entry point; `host` is the Host header an Ingress would pass on."""
+    api = ApiClient(url)
+    if host:
+        api.session.headers["Host"] = host
+    return api
+
+
+def stocked_product(url: str, quantity: int = 10, host: str | None = None) -> int:
+    staff = client(url, host).login(STAFF["username"], STAFF["password"])
     created = staff.post("/products", {"name": "Ops widget", "price": "4.50", "sku": unique("OPS")})
     assert created.status_code == 201, created.text
     product_id = created.json()["id"]
@@ -23,8 +31,8 @@ def stocked_product(url: str, quantity: int = 10) -> int:
     return product_id
 
 
-def place(url: str, product_id: int, headers: dict | None = None) -> Journey:
-    customer = ApiClient(url).register_and_login(unique("ops"))
+def place(url: str, product_id: int, headers: dict | None = None, host: str | None = None) -> Journey:
+    customer = client(url, host).register_and_login(unique("ops"))
     placed = customer.place({product_id: 2}, headers=headers)
     assert placed.status_code == 201, placed.text
     return Journey(customer, product_id, placed.json()["id"])

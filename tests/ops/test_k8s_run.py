@@ -1,0 +1,132 @@
+"""Runs the rendered split overlay: every Job and Deployment of `kubectl kustomize deploy/k8s/overlays/split`
+as a local process with its own command and env, each pod in its own network namespace, Services
+resolved by name, PostgreSQL, RabbitMQ and Redis as the external endpoints the Secret names. Then a
+customer journey goes through the gateway, and inventory is cut off the network while customers order."""
+import dataclasses
+import secrets
+import time
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from tests.conftest import BROKER_URL, FAST_HASHER, POSTGRES_URL, REDIS_URL, STAFF
+from tests.contract.client import PROBLEM_CONTENT_TYPE, poll
+from tests.ops import flow, netns
+from tests.ops.k8s import container, render
+from tests.ops.pods import PodRunner, pods_of, service_aliases
+from shop.platform.topology import APPS
+
+HOST = "shop.example.com"  # what the Ingress passes on; in DJANGO_ALLOWED_HOSTS
+
+
+def _require_environment() -> None:
+    reason = netns.unavailable_reason()
+    if reason:
+        pytest.skip(f"network namespaces unavailable: {reason}")
+    if not (POSTGRES_URL and BROKER_URL and REDIS_URL):
+        pytest.skip("the overlay's databases, broker and Redis are external endpoints: runs in make test-services")
+
+
+def _secrets(bridge: str, forwarders: dict, prefix: str) -> dict[str, str]:
+    user = urlsplit(POSTGRES_URL).username or "postgres"
+    values = {key: secrets.token_urlsafe(48) for key in ("DJANGO_SECRET_KEY", "SHOP_SERVICE_KEY",
+                                                         "SHOP_JWT_SIGNING_KEY", "SHOP_METRICS_TOKEN")}
+    values |= {f"{app.upper()}_DATABASE_URL": f"postgres://{user}@{bridge}:{forwarders['postgres'].port}/{prefix}_{app}"
+               for app in APPS}
+    broker = urlsplit(BROKER_URL)
+    values["CELERY_BROKER_URL"] = f"amqp://{broker.username}:{broker.password}@{bridge}:{forwarders['broker'].port}//"
+    values["SHOP_REDIS_URL"] = f"redis://{bridge}:{forwarders['redis'].port}/0"
+    return values
+
+
+def _databases(prefix: str, create: bool) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True, connect_timeout=5) as conn:
+        for app in APPS:
+            conn.execute(f'DROP DATABASE IF EXISTS "{prefix}_{app}" WITH (FORCE)')
+            if create:
+                conn.execute(f'CREATE DATABASE "{prefix}_{app}"')
+
+
+def _wait_ready(network, pod, timeout: float = 120) -> None:
+    probe = container(pod.spec)["readinessProbe"]["httpGet"]
+    url = f"http://{network.hosts[pod.name]}:{pod.port}{probe['path']}"
+    headers = {h["name"]: h["value"] for h in probe.get("httpHeaders", [])}
+    ready = poll(lambda: _status(url, headers), lambda status: status == 200, timeout=timeout, step=0.5)
+    assert ready == 200, f"{pod.name} not ready at {url}: {ready}"
+
+
+def _status(url: str, headers: dict) -> int | None:
+    try:
+        return requests.get(url, headers=headers, timeout=3).status_code
+    except requests.RequestException:
+        return None
+
+
+@dataclasses.dataclass
+class Cluster:
+    network: netns.Network
+    pods: list
+    url: str
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    _require_environment()
+    objects = render("split")
+    workdir = tmp_path_factory.mktemp("k8s-split")
+    tag = uuid.uuid4().hex[:6]
+    prefix = f"shop_k8s_{tag}"
+    pod_names = [obj["metadata"]["name"] for obj in objects if obj["kind"] in ("Job", "Deployment")]
+    network = netns.Network(pod_names, aliases=service_aliases(objects)).create()
+    forwarders = {name: netns.TcpForwarder(network.gateway_address, urlsplit(url).port)
+                  for name, url in (("postgres", POSTGRES_URL), ("broker", BROKER_URL), ("redis", REDIS_URL))}
+    pods = pods_of(objects, _secrets(network.gateway_address, forwarders, prefix))
+    # Test-only additions: queues and keys of their own on the shared broker and Redis, fast password hashing.
+    runner = PodRunner(network, workdir, {"SHOP_NAMESPACE": f"k8s{tag}-", "DJANGO_PASSWORD_HASHERS": FAST_HASHER,
+                                          "SHOP_DB_CONN_MAX_AGE": "0"})
+    try:
+        _databases(prefix, create=True)
+        for pod in pods:
+            if pod.kind == "Job":
+                runner.run_to_completion(pod)
+        users = next(p for p in pods if p.name == "shop-users")
+        runner.run_to_completion(dataclasses.replace(users, command=["python", "manage.py", "createsuperuser", "--noinput"]),
+                                 {"DJANGO_SUPERUSER_USERNAME": STAFF["username"],
+                                  "DJANGO_SUPERUSER_PASSWORD": STAFF["password"], "DJANGO_SUPERUSER_EMAIL": STAFF["email"]})
+        for pod in pods:
+            if pod.kind == "Deployment":
+                runner.start(pod)
+        for pod in pods:
+            if pod.port:
+                _wait_ready(network, pod)
+        gateway = next(p for p in pods if p.name == "shop-gateway")
+        yield Cluster(network, pods, f"http://{network.hosts['shop-gateway']}:{gateway.port}")
+    finally:
+        runner.stop_all()
+        for forwarder in forwarders.values():
+            forwarder.close()
+        network.destroy()
+        _databases(prefix, create=False)
+
+
+def test_every_http_pod_answers_its_liveness_probe(cluster):
+    for pod in cluster.pods:
+        if pod.port:
+            probe = container(pod.spec)["livenessProbe"]["httpGet"]
+            headers = {h["name"]: h["value"] for h in probe.get("httpHeaders", [])}
+            assert _status(f"http://{cluster.network.hosts[pod.name]}:{pod.port}{probe['path']}", headers) == 200
+
+
+def test_register_login_order_pay_and_stock_commit_through_the_gateway(cluster):
+    product_id = flow.stocked_product(cluster.url, host=HOST)
+    journey = flow.place(cluster.url, product_id, host=HOST)
+    flow.pay_and_commit(journey, timeout=30)
+
+
+def test_services_are_not_the_entry_point(cluster):
+    internal = flow.client(cluster.url, HOST).get("/internal/inventory/1")
+    assert internal.status_code == 404  # the gateway forwards only the public table
