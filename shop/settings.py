@@ -175,7 +175,8 @@ _BEAT = {
         "orders-purge-idempotency": {"task": "orders.purge_idempotency_keys", "schedule": 3600.0},
     },
 }
-CELERY_BEAT_SCHEDULE = {name: entry for app in SHOP_APPS for name, entry in _BEAT.get(app, {}).items()}
+# The one beat process schedules every app's periodic tasks; each is routed to its app's queue.
+CELERY_BEAT_SCHEDULE = {name: entry for entries in _BEAT.values() for name, entry in entries.items()}
 SHOP_PAYMENT_PROCESSOR = env.str("SHOP_PAYMENT_PROCESSOR", "shop.orders.payments.SimulatedProcessor")
 
 # Split mode: where the other services are, how calls to them are bounded and authenticated.

@@ -130,3 +130,41 @@ def test_register_login_order_pay_and_stock_commit_through_the_gateway(cluster):
 def test_services_are_not_the_entry_point(cluster):
     internal = flow.client(cluster.url, HOST).get("/internal/inventory/1")
     assert internal.status_code == 404  # the gateway forwards only the public table
+
+
+def _order(customer, product_id: int) -> tuple[int, float, dict | None]:
+    """Places a 2-unit order; returns status, seconds taken, and the body."""
+    started = time.monotonic()
+    response = customer.place({product_id: 2})
+    elapsed = time.monotonic() - started
+    body = response.json() if response.headers.get("Content-Type", "").startswith(("application/json",
+                                                                                    PROBLEM_CONTENT_TYPE)) else None
+    if response.status_code >= 500:
+        assert response.headers["Content-Type"].startswith(PROBLEM_CONTENT_TYPE), response.text[:300]
+    return response.status_code, elapsed, body
+
+
+def test_a_partitioned_inventory_fails_orders_fast_and_leaves_stock_consistent(cluster):
+    """Load, fault, quiesce, invariant: inventory's link goes down while customers order and pay."""
+    product_id = flow.stocked_product(cluster.url, quantity=100, host=HOST)
+    customers = [flow.client(cluster.url, HOST).register_and_login(f"part-{uuid.uuid4().hex[:8]}") for _ in range(3)]
+    before = [_order(c, product_id) for c in customers]
+    assert [status for status, _, _ in before] == [201] * 3
+    cluster.network.partition("shop-inventory")
+    try:
+        paid = customers[0].post(f"/orders/{before[0][2]['id']}/pay")  # needs no inventory call: the outbox carries it
+        during = [_order(c, product_id) for _ in range(3) for c in customers]
+    finally:
+        cluster.network.heal("shop-inventory")
+    print("\npartition: " + ", ".join(f"{status} in {elapsed:.2f}s" for status, elapsed, _ in during))
+    assert paid.status_code == 200, paid.text
+    assert {status for status, _, _ in during} <= {503, 504}
+    assert during[-1][0] == 503  # by then the circuit is open: refused at once, not after a timeout
+    after = poll(lambda: _order(customers[1], product_id), lambda result: result[0] == 201, timeout=60, step=1)
+    assert after[0] == 201, after
+    pending = [order for c in customers for order in c.get("/orders").json()["results"] if order["status"] == "pending"]
+    placed_ok = [body["id"] for status, _, body in (*before, after) if status == 201]
+    assert sorted(o["id"] for o in pending) == sorted(set(placed_ok) - {before[0][2]["id"]})  # nothing half-done
+    expected = {"on_hand": 98, "reserved": 2 * len(pending)}
+    stock = poll(lambda: customers[0].stock(product_id), lambda s: {k: s[k] for k in expected} == expected, timeout=60)
+    assert {k: stock[k] for k in expected} == expected, stock
