@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 # be in the environment before prometheus_client is first imported.
 SHOP_METRICS = env.bool("SHOP_METRICS", True)
 SHOP_METRICS_TOKEN = env.str("SHOP_METRICS_TOKEN", "")
+SHOP_METRICS_PORT = env.int("SHOP_METRICS_PORT", 0)  # Celery workers serve /metrics here when set
 SHOP_METRICS_DIR = Path(env.str("SHOP_METRICS_DIR", str(DATA_DIR / "metrics" / SHOP_SERVICE)))
 SHOP_METRICS_DIR.mkdir(parents=True, exist_ok=True)
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(SHOP_METRICS_DIR)  # never inherited from another role's process

@@ -4,6 +4,7 @@ counts every gunicorn worker and every Celery process that shares the role's dir
 import hmac
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -92,28 +93,56 @@ def count_task_outcome(outcome: str):
 def connect_task_signals() -> None:
     from celery import signals
 
+    signals.worker_ready.connect(serve_worker_metrics, weak=False, dispatch_uid="shop-metrics-server")
     for signal, outcome in ((signals.task_success, "success"), (signals.task_failure, "failure"),
                             (signals.task_retry, "retry")):
         signal.connect(count_task_outcome(outcome), weak=False, dispatch_uid=f"shop-metrics-{outcome}")
 
 
-def _authorized(request) -> bool:
+def _authorized(authorization: str) -> bool:
     token = settings.SHOP_METRICS_TOKEN
-    offered = request.headers.get("Authorization", "").encode()
-    return not token or hmac.compare_digest(offered, f"Bearer {token}".encode())
+    return not token or hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode())
 
 
-def metrics_view(request):
-    """GET /metrics: every process of this role, scraped at once (Bearer SHOP_METRICS_TOKEN when set)."""
-    if not settings.SHOP_METRICS:
-        return not_found(request)
-    if not _authorized(request):
-        return problem_response(401, "Not authenticated", "Scraping /metrics needs Authorization: Bearer <token>.",
-                                "not-authenticated", headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+def exposition() -> bytes:
+    """Every process of this role, read from the multiprocess directory, plus the outbox backlog."""
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
     registry.register(OutboxBacklog())
-    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+    return generate_latest(registry)
+
+
+def metrics_view(request):
+    """GET /metrics (Authorization: Bearer SHOP_METRICS_TOKEN when that is set)."""
+    if not settings.SHOP_METRICS:
+        return not_found(request)
+    if not _authorized(request.headers.get("Authorization", "")):
+        return problem_response(401, "Not authenticated", "Scraping /metrics needs Authorization: Bearer <token>.",
+                                "not-authenticated", headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
+
+
+def _worker_metrics_app(environ, start_response):
+    if environ.get("PATH_INFO") != "/metrics" or not _authorized(environ.get("HTTP_AUTHORIZATION", "")):
+        start_response("404 Not Found" if environ.get("PATH_INFO") != "/metrics" else "401 Unauthorized", [])
+        return [b""]
+    start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
+    return [exposition()]
+
+
+def serve_worker_metrics(**kwargs) -> None:
+    """On a Celery worker's start: /metrics on SHOP_METRICS_PORT (workers have no HTTP port of their own)."""
+    port = settings.SHOP_METRICS_PORT
+    if not (settings.SHOP_METRICS and port):
+        return
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = make_server("0.0.0.0", port, _worker_metrics_app, handler_class=QuietHandler)
+    threading.Thread(target=server.serve_forever, name="shop-metrics", daemon=True).start()
 
 
 def remove_dead_process_files(directory: str) -> None:

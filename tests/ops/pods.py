@@ -31,6 +31,14 @@ class Pod:
         ports = container(self.spec).get("ports", [])
         return ports[0]["containerPort"] if ports else None
 
+    def probe_url(self, address: str, probe: str) -> tuple[str, dict] | None:
+        """URL and headers of the pod's readinessProbe or livenessProbe, if it has one."""
+        spec = container(self.spec).get(probe)
+        if spec is None:
+            return None
+        get = spec["httpGet"]
+        return f"http://{address}:{self.port}{get['path']}", {h["name"]: h["value"] for h in get.get("httpHeaders", [])}
+
 
 def _env_of(workload: dict, config: dict, secrets: dict) -> dict[str, str]:
     spec = container(workload)

@@ -75,7 +75,9 @@ def test_only_the_entry_point_is_exposed(overlay):
     policies = of_kind(objects, "NetworkPolicy")
     internal = policies["shop-services"]["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"]
     assert internal == {"app.kubernetes.io/part-of": "shop"}
-    assert "ingress" not in policies["shop-no-ingress"]["spec"]  # workers, beat, migrations: nothing comes in
+    assert "ingress" not in policies["shop-no-ingress"]["spec"]  # beat and migrations: nothing comes in
+    (scrape,) = policies["shop-workers"]["spec"]["ingress"]
+    assert scrape["ports"] == [{"port": "metrics"}]
 
 
 @pytest.mark.parametrize("overlay, scaled", [("monolith", {"shop-monolith"}), ("split", {"shop-gateway", "shop-catalog"})])

@@ -14,7 +14,8 @@ import requests
 from tests.conftest import BROKER_URL, FAST_HASHER, POSTGRES_URL, REDIS_URL, STAFF
 from tests.contract.client import PROBLEM_CONTENT_TYPE, poll
 from tests.ops import flow, netns
-from tests.ops.k8s import container, render
+from tests.ops.k8s import render
+from tests.ops.metrics_text import value
 from tests.ops.pods import PodRunner, pods_of, service_aliases
 from shop.platform.topology import APPS
 
@@ -52,9 +53,7 @@ def _databases(prefix: str, create: bool) -> None:
 
 
 def _wait_ready(network, pod, timeout: float = 120) -> None:
-    probe = container(pod.spec)["readinessProbe"]["httpGet"]
-    url = f"http://{network.hosts[pod.name]}:{pod.port}{probe['path']}"
-    headers = {h["name"]: h["value"] for h in probe.get("httpHeaders", [])}
+    url, headers = pod.probe_url(network.hosts[pod.name], "readinessProbe")
     ready = poll(lambda: _status(url, headers), lambda status: status == 200, timeout=timeout, step=0.5)
     assert ready == 200, f"{pod.name} not ready at {url}: {ready}"
 
@@ -101,7 +100,7 @@ def cluster(tmp_path_factory):
             if pod.kind == "Deployment":
                 runner.start(pod)
         for pod in pods:
-            if pod.port:
+            if pod.probe_url("", "readinessProbe"):
                 _wait_ready(network, pod)
         gateway = next(p for p in pods if p.name == "shop-gateway")
         yield Cluster(network, pods, f"http://{network.hosts['shop-gateway']}:{gateway.port}")
@@ -114,17 +113,26 @@ def cluster(tmp_path_factory):
 
 
 def test_every_http_pod_answers_its_liveness_probe(cluster):
-    for pod in cluster.pods:
-        if pod.port:
-            probe = container(pod.spec)["livenessProbe"]["httpGet"]
-            headers = {h["name"]: h["value"] for h in probe.get("httpHeaders", [])}
-            assert _status(f"http://{cluster.network.hosts[pod.name]}:{pod.port}{probe['path']}", headers) == 200
+    probes = [pod.probe_url(cluster.network.hosts[pod.name], "livenessProbe") for pod in cluster.pods]
+    assert len([p for p in probes if p]) == 5
+    for url, headers in filter(None, probes):
+        assert _status(url, headers) == 200, url
 
 
 def test_register_login_order_pay_and_stock_commit_through_the_gateway(cluster):
     product_id = flow.stocked_product(cluster.url, host=HOST)
     journey = flow.place(cluster.url, product_id, host=HOST)
     flow.pay_and_commit(journey, timeout=30)
+
+
+def test_workers_serve_their_task_metrics(cluster):
+    journey = flow.place(cluster.url, flow.stocked_product(cluster.url, host=HOST), host=HOST)
+    flow.pay_and_commit(journey, timeout=30)
+    worker = next(p for p in cluster.pods if p.name == "shop-inventory-worker")
+    url = f"http://{cluster.network.hosts[worker.name]}:{worker.port}/metrics"
+    assert requests.get(url, timeout=5).status_code == 401
+    text = requests.get(url, headers={"Authorization": f"Bearer {worker.env['SHOP_METRICS_TOKEN']}"}, timeout=5).text
+    assert value(text, "shop_celery_tasks_total", task="inventory.stock_commit", outcome="success") >= 1
 
 
 def test_services_are_not_the_entry_point(cluster):
