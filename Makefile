@@ -39,6 +39,7 @@ test: lint
 test-services: lint
 	$(SERVICES_ENV) $(PY) -m pytest
 	$(PY) -m bench --smoke
+	$(PY) -m bench.observability --smoke
 
 split: install
 	$(PY) -m tools.stack split --seed
