@@ -27,6 +27,7 @@ run: install
 	$(PY) manage.py migrate_all
 	$(DEV_STAFF) $(PY) manage.py createsuperuser --noinput 2>/dev/null || echo "dev staff user 'admin' already exists"
 	$(PY) manage.py seed_demo
+	rm -rf data/metrics/monolith  # runserver has no gunicorn start hook to drop a previous run's metric files
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 lint: install

@@ -24,8 +24,8 @@ BREAKER_STATES = {pybreaker.STATE_CLOSED: 0, pybreaker.STATE_HALF_OPEN: 1, pybre
 
 REQUESTS = Counter("shop_http_requests", "HTTP requests answered, by route, method and status.",
                    ["route", "method", "status"])
-LATENCY = Histogram("shop_http_request_duration_seconds", "Time to answer an HTTP request, by route and method.",
-                    ["route", "method"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+LATENCY = Histogram("shop_http_request_duration_seconds", "Time to answer an HTTP request, by route, method, status.",
+                    ["route", "method", "status"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 BREAKER_STATE = Gauge("shop_breaker_state", "Circuit breaker per upstream: 0 closed, 1 half-open, 2 open.",
                       ["upstream"], multiprocess_mode="livemax")
 TASKS = Counter("shop_celery_tasks", "Celery tasks finished, by task and outcome.", ["task", "outcome"])
@@ -47,9 +47,10 @@ class MetricsMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         response = self.get_response(request)
-        route, method = _route(request), request.method if request.method in KNOWN_METHODS else "OTHER"
-        REQUESTS.labels(route, method, str(response.status_code)).inc()
-        LATENCY.labels(route, method).observe(time.perf_counter() - started)
+        labels = (_route(request), request.method if request.method in KNOWN_METHODS else "OTHER",
+                  str(response.status_code))
+        REQUESTS.labels(*labels).inc()
+        LATENCY.labels(*labels).observe(time.perf_counter() - started)
         return response
 
 

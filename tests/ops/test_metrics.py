@@ -30,7 +30,7 @@ def test_requests_are_counted_per_route_pattern_and_status():
     for route, status in (("/products", "200"), ("/products/<id:pk>", "404"), ("unmatched", "404")):
         labels = {"route": route, "method": "GET", "status": status}
         assert value(after, "shop_http_requests_total", **labels) == value(before, "shop_http_requests_total", **labels) + 1
-    assert value(after, "shop_http_request_duration_seconds_count", route="/products", method="GET") >= 1
+    assert value(after, "shop_http_request_duration_seconds_count", route="/products", method="GET", status="200") >= 1
 
 
 def test_breaker_state_per_upstream():
