@@ -72,7 +72,9 @@ def render(runs: dict, plan, spans: int, command: str) -> str:
         f"{plan.wrk_connections} connections, {plan.wrk_seconds:g} s, {plan.rounds} round(s), alternating order). "
         "Tracing exports every span over OTLP/HTTP (batched) to a local in-memory sink "
         f"(`tools/otlp_sink.py`), which received {spans} spans. The ratio is the median of per-round ratios "
-        "to the stack with both off.", "",
+        "to the stack with both off. The sink decodes every export in Python on the same two cores as the servers, "
+        "so the tracing row includes the collector's CPU, which a real deployment spends elsewhere; rounds on a "
+        "shared machine vary widely, so read these as rough costs.", "",
         "| variant | req/s (median) | p50 ms | p99 ms | throughput vs both off |", "|---|---|---|---|---|",
         *rows, END, ""])
 

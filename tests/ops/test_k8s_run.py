@@ -6,6 +6,7 @@ import dataclasses
 import secrets
 import time
 import uuid
+from contextlib import ExitStack, suppress
 from urllib.parse import urlsplit
 
 import pytest
@@ -52,6 +53,15 @@ def _databases(prefix: str, create: bool) -> None:
                 conn.execute(f'CREATE DATABASE "{prefix}_{app}"')
 
 
+def _drop_queues(namespace: str) -> None:
+    from kombu import Connection
+
+    with Connection(BROKER_URL, connect_timeout=5) as conn:
+        for name in (*APPS, "shop"):
+            with conn.channel() as channel, suppress(Exception):  # an absent queue closes the channel
+                channel.queue_delete(f"{namespace}{name}")
+
+
 def _wait_ready(network, pod, timeout: float = 120) -> None:
     url, headers = pod.probe_url(network.hosts[pod.name], "readinessProbe")
     ready = poll(lambda: _status(url, headers), lambda status: status == 200, timeout=timeout, step=0.5)
@@ -72,6 +82,24 @@ class Cluster:
     url: str
 
 
+def _deploy(runner: PodRunner, network, pods) -> None:
+    """As `kubectl apply` would, in order: the migration Job to completion, a staff user (as `kubectl exec`
+    would make one), every Deployment, then each pod's readiness probe."""
+    for pod in pods:
+        if pod.kind == "Job":
+            runner.run_to_completion(pod)
+    users = next(p for p in pods if p.name == "shop-users")
+    runner.run_to_completion(dataclasses.replace(users, command=["python", "manage.py", "createsuperuser", "--noinput"]),
+                             {"DJANGO_SUPERUSER_USERNAME": STAFF["username"],
+                              "DJANGO_SUPERUSER_PASSWORD": STAFF["password"], "DJANGO_SUPERUSER_EMAIL": STAFF["email"]})
+    for pod in pods:
+        if pod.kind == "Deployment":
+            runner.start(pod)
+    for pod in pods:
+        if pod.probe_url("", "readinessProbe"):
+            _wait_ready(network, pod)
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     _require_environment()
@@ -80,36 +108,26 @@ def cluster(tmp_path_factory):
     tag = uuid.uuid4().hex[:6]
     prefix = f"shop_k8s_{tag}"
     pod_names = [obj["metadata"]["name"] for obj in objects if obj["kind"] in ("Job", "Deployment")]
-    network = netns.Network(pod_names, aliases=service_aliases(objects)).create()
-    forwarders = {name: netns.TcpForwarder(network.gateway_address, urlsplit(url).port)
-                  for name, url in (("postgres", POSTGRES_URL), ("broker", BROKER_URL), ("redis", REDIS_URL))}
-    pods = pods_of(objects, _secrets(network.gateway_address, forwarders, prefix))
-    # Test-only additions: queues and keys of their own on the shared broker and Redis, fast password hashing.
-    runner = PodRunner(network, workdir, {"SHOP_NAMESPACE": f"k8s{tag}-", "DJANGO_PASSWORD_HASHERS": FAST_HASHER,
-                                          "SHOP_DB_CONN_MAX_AGE": "0"})
-    try:
+    network = netns.Network(pod_names, aliases=service_aliases(objects))
+    namespace = f"k8s{tag}-"
+    with ExitStack() as cleanup:
+        cleanup.callback(network.destroy)
+        network.create()
+        forwarders = {name: netns.TcpForwarder(network.gateway_address, urlsplit(url).port)
+                      for name, url in (("postgres", POSTGRES_URL), ("broker", BROKER_URL), ("redis", REDIS_URL))}
+        for forwarder in forwarders.values():
+            cleanup.callback(forwarder.close)
+        pods = pods_of(objects, _secrets(network.gateway_address, forwarders, prefix))
+        # Test-only additions: queues and keys of their own on the shared broker and Redis, fast hashing.
+        runner = PodRunner(network, workdir, {"SHOP_NAMESPACE": namespace, "DJANGO_PASSWORD_HASHERS": FAST_HASHER,
+                                              "SHOP_DB_CONN_MAX_AGE": "0"})
+        cleanup.callback(_drop_queues, namespace)
+        cleanup.callback(_databases, prefix, create=False)
         _databases(prefix, create=True)
-        for pod in pods:
-            if pod.kind == "Job":
-                runner.run_to_completion(pod)
-        users = next(p for p in pods if p.name == "shop-users")
-        runner.run_to_completion(dataclasses.replace(users, command=["python", "manage.py", "createsuperuser", "--noinput"]),
-                                 {"DJANGO_SUPERUSER_USERNAME": STAFF["username"],
-                                  "DJANGO_SUPERUSER_PASSWORD": STAFF["password"], "DJANGO_SUPERUSER_EMAIL": STAFF["email"]})
-        for pod in pods:
-            if pod.kind == "Deployment":
-                runner.start(pod)
-        for pod in pods:
-            if pod.probe_url("", "readinessProbe"):
-                _wait_ready(network, pod)
+        cleanup.callback(runner.stop_all)
+        _deploy(runner, network, pods)
         gateway = next(p for p in pods if p.name == "shop-gateway")
         yield Cluster(network, pods, f"http://{network.hosts['shop-gateway']}:{gateway.port}")
-    finally:
-        runner.stop_all()
-        for forwarder in forwarders.values():
-            forwarder.close()
-        network.destroy()
-        _databases(prefix, create=False)
 
 
 def test_every_http_pod_answers_its_liveness_probe(cluster):
