@@ -55,9 +55,6 @@ class MetricsMiddleware:
 
 
 class BreakerStateListener(pybreaker.CircuitBreakerListener):
-    def before_call(self, breaker, func, *args, **kwargs):
-        pass  # pybreaker calls this on every listener; only state changes matter here
-
     def state_change(self, breaker, old_state, new_state):
         BREAKER_STATE.labels(breaker.name).set(BREAKER_STATES[new_state.name])
 
