@@ -1,4 +1,4 @@
-"""ROOT_URLCONF of the gateway role: the public contract's routes, each forwarded to its owning service."""
+"""ROOT_URLCONF of the gateway role: every app's public routes, each forwarded to its owning service."""
 from pathlib import Path
 
 from django.http import HttpResponse
@@ -6,6 +6,7 @@ from django.urls import re_path
 from drf_spectacular.views import SpectacularSwaggerView
 from health_check.views import HealthCheckView
 
+from shop.app_routes import public_routes, root_links
 from shop.platform.errors import not_found
 from shop.platform.gateway import ProxyView
 from shop.platform.health import live, upstream_checks
@@ -13,13 +14,7 @@ from shop.platform.metrics import metrics_view
 from shop.platform.root import ApiRootView
 from shop.platform.routes import routes
 
-ROUTE_TABLE = {
-    "users": ["register", "login", "login/refresh", "users", "users/me", "users/<id:pk>"],
-    "catalog": ["products", "products/<id:pk>"],
-    "orders": ["orders", "orders/<id:pk>", "orders/<id:pk>/pay", "orders/<id:pk>/cancel"],
-    "inventory": ["inventory/<id:pk>"],
-}
-STALE_FALLBACK = {"catalog"}
+STALE_FALLBACK = {"catalog"}  # apps whose GETs may be answered from the last good response
 OPENAPI = Path(__file__).resolve().parent / "shop" / "openapi.yaml"  # `make schema` writes it from the monolith
 
 
@@ -28,17 +23,14 @@ def schema(request):
 
 
 urlpatterns = routes(
-    ("", ApiRootView.as_view(), "api-root"),
+    ("", ApiRootView.as_view(links=root_links()), "api-root"),
     ("health", HealthCheckView.as_view(checks=upstream_checks()), "health"),
     ("health/live", live, "health-live"),
     ("schema", schema, "schema"),
     ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
     ("metrics", metrics_view, "metrics"),  # this role's own, never an upstream's
-    *[
-        (pattern, ProxyView.as_view(upstream=upstream, stale_fallback=upstream in STALE_FALLBACK))
-        for upstream, patterns in ROUTE_TABLE.items()
-        for pattern in patterns
-    ],
+    *[(route.path, ProxyView.as_view(upstream=app, stale_fallback=app in STALE_FALLBACK))
+      for app, route in public_routes()],
 ) + [
     re_path(r"", not_found),
 ]

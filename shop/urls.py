@@ -1,9 +1,10 @@
-"""ROOT_URLCONF of the monolith and of each service: only the apps this process owns."""
+"""ROOT_URLCONF of the monolith and of each service: the routes of the apps this process hosts."""
 from django.conf import settings
-from django.urls import include, path, re_path
+from django.urls import re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from health_check.views import HealthCheckView
 
+from shop.app_routes import hosted_patterns, root_links
 from shop.platform.errors import not_found
 from shop.platform.health import live, local_checks
 from shop.platform.metrics import metrics_view
@@ -12,14 +13,14 @@ from shop.platform.routes import routes
 
 urlpatterns = [
     *routes(
-        ("", ApiRootView.as_view(), "api-root"),
+        ("", ApiRootView.as_view(links=root_links()), "api-root"),
         ("health", HealthCheckView.as_view(checks=local_checks()), "health"),
         ("health/live", live, "health-live"),
         ("schema", SpectacularAPIView.as_view(), "schema"),
         ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
         ("metrics", metrics_view, "metrics"),  # this role's own, never an upstream's
     ),
-    *[path("", include(f"shop.{app}.urls")) for app in settings.SHOP_APPS],
+    *hosted_patterns(settings.SHOP_APPS),
     re_path(r"", not_found),  # JSON 404 for unknown paths, in DEBUG too
 ]
 

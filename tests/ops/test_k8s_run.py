@@ -14,11 +14,12 @@ import requests
 
 from shop.platform.topology import APPS
 from tests.conftest import BROKER_URL, FAST_HASHER, POSTGRES_URL, REDIS_URL, STAFF
-from tests.contract.client import PROBLEM_CONTENT_TYPE, poll
+from tests.contract.client import poll
 from tests.ops import flow, netns
 from tests.ops.k8s import render
 from tests.ops.metrics_text import value
 from tests.ops.pods import PodRunner, pods_of, service_aliases
+from tests.problems import PROBLEM_CONTENT_TYPE
 
 HOST = "shop.example.com"  # what the Ingress passes on; in DJANGO_ALLOWED_HOSTS
 

@@ -27,7 +27,7 @@ def test_requests_are_counted_per_route_pattern_and_status():
     client.get("/products/987654")
     client.get("/no-such-page")
     after = scrape(client)
-    for route, status in (("/products", "200"), ("/products/<id:pk>", "404"), ("unmatched", "404")):
+    for route, status in (("/products", "200"), ("/products/<id:product_id>", "404"), ("unmatched", "404")):
         labels = {"route": route, "method": "GET", "status": status}
         assert value(after, "shop_http_requests_total", **labels) == value(before, "shop_http_requests_total", **labels) + 1
     assert value(after, "shop_http_request_duration_seconds_count", route="/products", method="GET", status="200") >= 1
