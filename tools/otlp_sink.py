@@ -21,6 +21,7 @@ class Span:
     span_id: str
     parent_id: str
     name: str
+    attributes: tuple = ()  # (key, string value) pairs
 
 
 def decode(body: bytes) -> list[Span]:
@@ -30,7 +31,8 @@ def decode(body: bytes) -> list[Span]:
         attributes = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
         for scope_spans in resource_spans.scope_spans:
             spans += [Span(attributes.get("service.name", ""), span.trace_id.hex(), span.span_id.hex(),
-                           span.parent_span_id.hex(), span.name) for span in scope_spans.spans]
+                           span.parent_span_id.hex(), span.name,
+                           tuple((a.key, a.value.string_value) for a in span.attributes)) for span in scope_spans.spans]
     return spans
 
 

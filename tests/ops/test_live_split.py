@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import running
+from tests.conftest import POSTGRES_URL, REDIS_URL, running
 from tests.contract.client import ApiClient, poll
 from tests.ops import flow
 from tests.ops.metrics_text import samples, value
@@ -48,10 +48,15 @@ def spans_of(sink, trace_id: str, until) -> list:
 def test_placing_an_order_is_one_trace_over_every_role(stack, sink, product_id):
     trace_id, headers = traceparent()
     flow.place(stack.url, product_id, headers=headers)
-    spans = spans_of(sink, trace_id, lambda found: set(ROLES) <= {s.service for s in found})
+    def gateway_posts(found):
+        return [s for s in found if s.service == "shop-gateway" and s.name == "POST orders"]
+
+    spans = spans_of(sink, trace_id, lambda found: set(ROLES) <= {s.service for s in found} and gateway_posts(found))
     assert set(ROLES) <= {span.service for span in spans}, sorted({(s.service, s.name) for s in spans})
-    (gateway_server,) = [s for s in spans if s.service == "shop-gateway" and s.name == "POST orders"]
+    (gateway_server,) = gateway_posts(spans)
     assert gateway_server.parent_id == headers["traceparent"].split("-")[2]  # continued, not a new trace
+    systems = {value for s in spans for key, value in s.attributes if key == "db.system"}
+    assert ("postgresql" in systems) == bool(POSTGRES_URL) and ("redis" in systems) == bool(REDIS_URL), systems
 
 
 def test_paying_is_one_trace_that_reaches_the_stock_commit_task(stack, sink, product_id):
