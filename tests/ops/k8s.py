@@ -9,6 +9,7 @@ import yaml
 
 K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
 OVERLAYS = ("monolith", "split")
+DEV_OVERLAY = "dev"  # split plus in-cluster PostgreSQL, RabbitMQ and Redis
 
 
 @cache

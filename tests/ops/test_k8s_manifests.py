@@ -6,14 +6,14 @@ import kubernetes_validate
 import pytest
 
 from shop.platform.topology import APPS, PORTS
-from tests.ops.k8s import OVERLAYS, container, of_kind, plain_env, render
+from tests.ops.k8s import DEV_OVERLAY, OVERLAYS, container, of_kind, plain_env, render
 
 KUBERNETES_VERSION = "1.32.0"
 WEB_ROLES = {"monolith": ("monolith",), "split": ("gateway", *APPS)}
 ENTRY_POINT = {"monolith": "monolith", "split": "gateway"}
 
 
-@pytest.mark.parametrize("overlay", OVERLAYS)
+@pytest.mark.parametrize("overlay", [*OVERLAYS, DEV_OVERLAY])
 def test_every_object_is_valid_kubernetes(overlay):
     for obj in render(overlay):
         kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
@@ -104,3 +104,13 @@ def test_split_services_find_each_other_by_service_name():
     for app in APPS:
         assert config[f"SHOP_{app.upper()}_URL"] == f"http://{app}:{PORTS[app]}"
         assert app in config["DJANGO_ALLOWED_HOSTS"].split(",")
+
+
+def test_the_dev_overlay_runs_its_own_backing_services():
+    objects = render(DEV_OVERLAY)
+    assert set(of_kind(objects, "StatefulSet")) == {"postgres", "rabbitmq", "redis"}
+    assert all(s["spec"]["replicas"] == 1 for s in of_kind(objects, "StatefulSet").values())
+    (secret,) = of_kind(objects, "Secret").values()
+    urls = {k: base64.b64decode(v).decode() for k, v in secret["data"].items() if k.endswith("_URL")}
+    assert all("@postgres:5432/" in v for k, v in urls.items() if k.endswith("_DATABASE_URL"))
+    assert set(of_kind(objects, "Deployment")) == set(of_kind(render("split"), "Deployment"))
