@@ -2,7 +2,7 @@
 Deployment's command, args and env (ConfigMap and Secret references resolved), one replica each.
 
 What stands in for the cluster: the namespaces and /etc/netns hosts files for pod networking and
-Service DNS; a directory per emptyDir volume (env values under a mountPath are rewritten to it); the
+Service DNS; a UTS namespace per pod for its hostname; a directory per emptyDir volume (env values under a mountPath are rewritten to it); the
 venv's python, gunicorn and celery for the image's."""
 import os
 import signal
@@ -94,9 +94,12 @@ class PodRunner:
                 "PYTHONUNBUFFERED": "1", **env, **self.extra_env}
 
     def _argv(self, pod: Pod) -> list[str]:
+        """The pod's command in its network namespace and, as on a cluster, under a hostname of its own
+        (Celery names its worker after the host: two alike would fight over one control queue)."""
         program = BIN / pod.command[0]
-        return [*self.network.exec_prefix(pod.name), str(program) if program.exists() else pod.command[0],
-                *pod.command[1:]]
+        hostname = f"{pod.name}-{self.network.tag}"
+        return [*self.network.exec_prefix(pod.name), "unshare", "--uts", "--", "sh", "-c", 'hostname "$0" && exec "$@"',
+                hostname, str(program) if program.exists() else pod.command[0], *pod.command[1:]]
 
     def run_to_completion(self, pod: Pod, extra_env: dict | None = None, timeout: float = 300) -> None:
         result = subprocess.run(self._argv(pod), cwd=ROOT, env={**self._local_env(pod), **(extra_env or {})},
