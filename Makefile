@@ -15,6 +15,10 @@ SERVICES_ENV := USERS_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_users CATALOG_DA
 
 .PHONY: install run test test-services split bench schema lint clean
 
+# Production is the default; these targets run in dev mode (dev secrets, DEBUG). Tests: tests/dev_mode.py;
+# live stacks, make split and the bench: tools/stack.py.
+run schema: export DJANGO_DEBUG = 1
+
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip

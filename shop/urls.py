@@ -9,6 +9,7 @@ from shop.platform.errors import not_found
 from shop.platform.health import live, local_checks
 from shop.platform.metrics import metrics_view
 from shop.platform.root import ApiRootView
+from shop.platform.topology import APPS
 from shop.platform.routes import routes
 
 urlpatterns = [
@@ -20,7 +21,7 @@ urlpatterns = [
         ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
         ("metrics", metrics_view, "metrics"),  # this role's own, never an upstream's
     ),
-    *hosted_patterns(settings.SHOP_APPS),
+    *hosted_patterns(settings.SHOP_APPS, internal=settings.SHOP_SERVICE in APPS),
     re_path(r"", not_found),  # JSON 404 for unknown paths, in DEBUG too
 ]
 

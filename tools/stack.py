@@ -5,6 +5,7 @@ Celery workers. Used by `make split`, the test fixtures and the benchmarks.
 """
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -14,7 +15,8 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shop.platform.topology import APPS, PORTS
+from shop.platform.secrets import new_key_pair, new_service_key_pair
+from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS
 
 ROOT = Path(__file__).resolve().parent.parent
 SPLIT_ROLES = (*APPS, "gateway")
@@ -62,6 +64,7 @@ class Stack:
     def env(self, role: str) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith(STRIPPED_ENV)}
         env.update(SHOP_SERVICE=role, SHOP_DATA_DIR=str(self.data_dir), DJANGO_SETTINGS_MODULE="shop.settings",
+                   DJANGO_DEBUG="1",  # dev mode (dev secrets) unless extra_env holds production_env()
                    PYTHONUNBUFFERED="1", GUNICORN_BIND=f"127.0.0.1:{self.ports[role]}",
                    GUNICORN_WORKERS=str(self.gunicorn_workers), GUNICORN_THREADS=str(self.gunicorn_threads),
                    SHOP_ADVERTISE_PORT=str(self.ports[role]), SHOP_NAMESPACE=self.namespace)
@@ -73,7 +76,7 @@ class Stack:
         if self.redis_url:
             env.update(SHOP_REDIS_URL=self.redis_url)
         env.update(self.extra_env)
-        return env
+        return without_others_private_keys(env, role)
 
     def manage(self, role: str, *args: str, env: dict | None = None) -> str:
         result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**self.env(role), **(env or {})},
@@ -136,18 +139,25 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
+    def worker_command(self, role: str) -> list[str]:
+        """The role's Celery worker; it never schedules (-B): one beat process does, for every app."""
+        return [sys.executable, "-m", "celery", "-A", "shop", "worker", "--pool", "threads", "-c", "4", "-l", "INFO",
+                "-n", f"{self.namespace}{role}@%h"]
+
+    def start_worker(self, role: str) -> None:
+        """The role's Celery worker, as process `<role>-worker` (again, after a test killed it)."""
+        self._spawn(f"{role}-worker", role, self.worker_command(role))
+
     def background_commands(self) -> list[tuple[str, str, list[str]]]:
         """(name, role, argv) of each Celery process: a worker per queue-consuming role and one beat."""
-        celery = [sys.executable, "-m", "celery", "-A", "shop"]
         commands = []
         for role in self.roles:
             if not self.broker_url and role == "monolith":
                 continue  # embedded: tasks run in-process, periodic ones in the scheduler thread
             if role in WORKERS:
-                commands.append((f"{role}-worker", role, [*celery, "worker", "--pool", "threads", "-c", "4",
-                                                          "-l", "INFO", "-n", f"{self.namespace}{role}@%h"]))
+                commands.append((f"{role}-worker", role, self.worker_command(role)))
             if role in BEAT_ROLES:
-                commands.append(("beat", role, [*celery, "beat", "-l", "INFO"]))
+                commands.append(("beat", role, [sys.executable, "-m", "celery", "-A", "shop", "beat", "-l", "INFO"]))
         return commands
 
     def start(self) -> "Stack":
@@ -174,6 +184,25 @@ class Stack:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def without_others_private_keys(env: dict, role: str) -> dict:
+    """The environment without the private keys this role must not hold (production refuses them)."""
+    own = {f"SHOP_{role.upper()}_SERVICE_PRIVATE_KEY"} | ({"SHOP_JWT_PRIVATE_KEY"} if role in TOKEN_ISSUERS else set())
+    return {name: value for name, value in env.items()
+            if not (name.endswith("PRIVATE_KEY") and name.startswith("SHOP_")) or name in own}
+
+
+def production_env() -> dict[str, str]:
+    """Production mode with fresh random secrets, for stacks on loopback (plain HTTP, so no SSL redirect)."""
+    private_pem, public_pem = new_key_pair()
+    service_keys = {}
+    for app in APPS:
+        service_keys[f"SHOP_{app.upper()}_SERVICE_PRIVATE_KEY"], service_keys[f"SHOP_{app.upper()}_SERVICE_PUBLIC_KEY"] = \
+            new_service_key_pair()
+    return {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "SHOP_JWT_PRIVATE_KEY": private_pem,
+            "SHOP_JWT_PUBLIC_KEY": public_pem, "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", **service_keys}
 
 
 def wait_healthy(url: str, timeout: float = 60) -> None:

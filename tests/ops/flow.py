@@ -14,10 +14,10 @@ class Journey:
 
 
 def client(url: str, host: str | None = None) -> ApiClient:
-    """A client of the entry point; `host` is the Host header an Ingress would pass on."""
+    """A client of the entry point; with `host`, the headers an Ingress ending TLS would pass on."""
     api = ApiClient(url)
     if host:
-        api.session.headers["Host"] = host
+        api.session.headers.update({"Host": host, "X-Forwarded-Proto": "https"})
     return api
 
 

@@ -32,10 +32,25 @@ def _require_environment() -> None:
         pytest.skip("the overlay's databases, broker and Redis are external endpoints: runs in make test-services")
 
 
+def _key_pairs() -> dict[str, str]:
+    """The user-token RSA pair and one Ed25519 pair per service, as PEM, like .env.example says to make them."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+    def pem(private) -> tuple[str, str]:
+        return (private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()).decode(),
+                private.public_key().public_bytes(serialization.Encoding.PEM,
+                                                  serialization.PublicFormat.SubjectPublicKeyInfo).decode())
+
+    pairs = {"SHOP_JWT": pem(rsa.generate_private_key(public_exponent=65537, key_size=2048))}
+    pairs |= {f"SHOP_{app.upper()}_SERVICE": pem(ed25519.Ed25519PrivateKey.generate()) for app in APPS}
+    return {f"{name}_{kind}_KEY": pair[i] for name, pair in pairs.items() for i, kind in enumerate(("PRIVATE", "PUBLIC"))}
+
+
 def _secrets(bridge: str, forwarders: dict, prefix: str) -> dict[str, str]:
     user = urlsplit(POSTGRES_URL).username or "postgres"
-    values = {key: secrets.token_urlsafe(48) for key in ("DJANGO_SECRET_KEY", "SHOP_SERVICE_KEY",
-                                                         "SHOP_JWT_SIGNING_KEY", "SHOP_METRICS_TOKEN")}
+    values = {key: secrets.token_urlsafe(48) for key in ("DJANGO_SECRET_KEY", "SHOP_METRICS_TOKEN")} | _key_pairs()
     values |= {f"{app.upper()}_DATABASE_URL": f"postgres://{user}@{bridge}:{forwarders['postgres'].port}/{prefix}_{app}"
                for app in APPS}
     broker = urlsplit(BROKER_URL)
