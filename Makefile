@@ -31,6 +31,7 @@ run: install
 	$(PY) manage.py migrate_all
 	$(DEV_STAFF) $(PY) manage.py createsuperuser --noinput 2>/dev/null || echo "dev staff user 'admin' already exists"
 	$(PY) manage.py seed_demo
+	rm -rf data/metrics/monolith  # runserver has no gunicorn start hook to drop a previous run's metric files
 	$(DEV_STAFF) $(PY) manage.py runserver 127.0.0.1:8000
 
 # The browser test drives Debian's chromium (Playwright cannot download its own browser here).
@@ -47,6 +48,7 @@ test: lint chromium
 test-services: lint chromium
 	$(SERVICES_ENV) $(PY) -m pytest
 	$(PY) -m bench --smoke
+	$(PY) -m bench.observability --smoke
 
 split: install
 	$(PY) -m tools.stack split --seed

@@ -9,6 +9,7 @@ from shop.app_routes import public_routes, root_links
 from shop.platform.errors import not_found
 from shop.platform.gateway import ProxyView
 from shop.platform.health import HealthView, live, upstream_checks
+from shop.platform.metrics import metrics_view
 from shop.platform.root import ApiRootView
 from shop.platform.routes import routes
 
@@ -29,6 +30,7 @@ urlpatterns = [path("api-auth/", include((SESSION_PAGES, "rest_framework")))] + 
     ("schema", schema, "schema"),
     ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
     ("redoc", SpectacularRedocView.as_view(url_name="schema"), "redoc"),
+    ("metrics", metrics_view, "metrics"),  # this role's own, never an upstream's
     *[(route.path, ProxyView.as_view(upstream=app, stale_fallback=app in STALE_FALLBACK))
       for app, route in public_routes()],
 ) + [

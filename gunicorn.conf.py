@@ -31,6 +31,20 @@ def _discovery():
     return get_discovery()
 
 
+def on_starting(server):
+    """Drops the metric files of a previous run's processes (multiprocess mode)."""
+    _discovery()  # sets Django up, which chooses the metrics directory
+    from shop.platform.metrics import remove_dead_process_files
+
+    remove_dead_process_files(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 def when_ready(server):
     """Registers the service with discovery (a no-op unless SHOP_DISCOVERY=consul)."""
     _discovery().register()

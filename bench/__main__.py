@@ -79,10 +79,18 @@ def main() -> int:
             LAST.write_bytes(pickle.dumps(results))
     text = render(results)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text)
+    output.write_text(text + kept_sections(output))
     print(text)
     print(f"table written to {output} in {time.monotonic() - started:.0f} s", flush=True)
     return 1 if any(o.violations for o in results["orders"]) else 0
+
+
+def kept_sections(output: Path) -> str:
+    """Sections other commands wrote into the same document (python -m bench.observability)."""
+    from bench.observability import END, START
+
+    old = output.read_text() if output.exists() else ""
+    return "\n" + old[old.index(START):old.index(END) + len(END)] + "\n" if START in old and END in old else ""
 
 
 def run(plan, args, wrk: str | None) -> dict:

@@ -1,4 +1,5 @@
 """Settings for every role, read from the environment (django-environ) with dev defaults."""
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -6,6 +7,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from shop.platform.logs import logging_config
 from shop.platform.secrets import (dev_key_pair, dev_service_key_pair, example_values, pem_from_env, require_ed25519_key,
                                   require_rsa_key, require_secret)
 from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS, current_role, owned_apps
@@ -85,7 +87,17 @@ INSTALLED_APPS = [
     *(["rest_framework_simplejwt.token_blacklist"] if SHOP_SERVICE in TOKEN_ISSUERS else []),
 ]
 
+# Prometheus: multiprocess mode, one directory per role (an emptyDir per pod on Kubernetes); it must
+# be in the environment before prometheus_client is first imported.
+SHOP_METRICS = env.bool("SHOP_METRICS", True)
+SHOP_METRICS_TOKEN = env.str("SHOP_METRICS_TOKEN", "")
+SHOP_METRICS_PORT = env.int("SHOP_METRICS_PORT", 0)  # Celery workers serve /metrics here when set
+SHOP_METRICS_DIR = Path(env.str("SHOP_METRICS_DIR", str(DATA_DIR / "metrics" / SHOP_SERVICE)))
+SHOP_METRICS_DIR.mkdir(parents=True, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(SHOP_METRICS_DIR)  # never inherited from another role's process
+
 MIDDLEWARE = [
+    *(["shop.platform.metrics.MetricsMiddleware"] if SHOP_METRICS else []),
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",  # answers preflights before any authentication
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files under gunicorn too, before any other work
@@ -111,7 +123,7 @@ _PROXIES_IN_FRONT = SHOP_TRUSTED_PROXIES + (1 if SHOP_SERVICE in APPS else 0)
 # (plain HTTP inside the deployment's network) are never redirected.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _PROXIES_IN_FRONT else None
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^health", r"^internal/"]
+SECURE_REDIRECT_EXEMPT = [r"^health", r"^internal/", r"^metrics"]  # probes and scrapes: plain HTTP inside
 # A split service is reached through the gateway only (never published), which names the public host in
 # X-Forwarded-Host: links it builds (pagination, Location) point at the public entry point.
 USE_X_FORWARDED_HOST = SHOP_SERVICE in APPS
@@ -279,15 +291,10 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "shop.platform.request_id.RequestIdLogFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
-    "root": {"handlers": ["console"], "level": env.str("SHOP_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
-}
+SHOP_LOG_FORMAT = env.str("SHOP_LOG_FORMAT", "plain")  # plain | json
+if SHOP_LOG_FORMAT not in ("plain", "json"):
+    raise environ.ImproperlyConfigured(f"SHOP_LOG_FORMAT must be plain or json, not {SHOP_LOG_FORMAT!r}")
+LOGGING = logging_config(log_format=SHOP_LOG_FORMAT, level=env.str("SHOP_LOG_LEVEL", "INFO"))
 
 from kombu import Queue  # noqa: E402
 
@@ -307,7 +314,8 @@ _BEAT = {
         "inventory-reconcile": {"task": "inventory.reconcile_stock", "schedule": env.float("SHOP_RECONCILE_INTERVAL", 60.0)},
     },
 }
-CELERY_BEAT_SCHEDULE = {name: entry for app in SHOP_APPS for name, entry in _BEAT.get(app, {}).items()}
+# The one beat process schedules every app's periodic tasks; each is routed to its app's queue.
+CELERY_BEAT_SCHEDULE = {name: entry for entries in _BEAT.values() for name, entry in entries.items()}
 SHOP_PAYMENT_PROCESSOR = env.str("SHOP_PAYMENT_PROCESSOR", "shop.orders.payments.SimulatedProcessor")
 SHOP_PAYMENT_TIMEOUT = env.float("SHOP_PAYMENT_TIMEOUT", 10.0)  # seconds a charge may take
 SHOP_PAYMENT_RECOVER_AFTER = env.int("SHOP_PAYMENT_RECOVER_AFTER", 60)  # seconds before a `paying` order is looked up

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from shop.app_routes import hosted_patterns, root_links
 from shop.platform.errors import not_found
 from shop.platform.health import HealthView, live, local_checks
+from shop.platform.metrics import metrics_view
 from shop.platform.root import ApiRootView
 from shop.platform.topology import APPS
 from shop.platform.routes import routes
@@ -20,6 +21,7 @@ urlpatterns = [
         ("schema", SpectacularAPIView.as_view(), "schema"),
         ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
         ("redoc", SpectacularRedocView.as_view(url_name="schema"), "redoc"),
+        ("metrics", metrics_view, "metrics"),  # this role's own, never an upstream's
     ),
     *([path("admin/", admin.site.urls)] if apps.is_installed("django.contrib.admin") else []),  # monolith only
     path("api-auth/", include("rest_framework.urls")),  # DRF's login page; reachable through the gateway on users only

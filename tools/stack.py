@@ -20,7 +20,8 @@ from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS
 
 ROOT = Path(__file__).resolve().parent.parent
 SPLIT_ROLES = (*APPS, "gateway")
-WORKERS = {"monolith": ["-B"], "orders": ["-B"], "inventory": ["-B"]}  # roles that consume a queue
+WORKERS = ("monolith", "orders", "inventory")  # roles that consume a queue
+BEAT_ROLES = ("monolith", "orders")  # roles with periodic tasks: one `celery beat` process schedules them
 STRIPPED_ENV = ("SHOP_", "CELERY_", "DJANGO_", "GUNICORN_") + tuple(f"{a.upper()}_DATABASE_URL" for a in APPS)
 
 
@@ -138,19 +139,34 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
+    def worker_command(self, role: str) -> list[str]:
+        """The role's Celery worker; it never schedules (-B): one beat process does, for every app."""
+        return [sys.executable, "-m", "celery", "-A", "shop", "worker", "--pool", "threads", "-c", "4", "-l", "INFO",
+                "-n", f"{self.namespace}{role}@%h"]
+
     def start_worker(self, role: str) -> None:
-        """The role's Celery worker (and its beat, if the role has one), as process `<role>-worker`."""
-        self._spawn(f"{role}-worker", role, [sys.executable, "-m", "celery", "-A", "shop", "worker", "--pool",
-                                             "threads", "-c", "4", "-l", "INFO", "-n", f"{self.namespace}{role}@%h",
-                                             *WORKERS[role]])
+        """The role's Celery worker, as process `<role>-worker` (again, after a test killed it)."""
+        self._spawn(f"{role}-worker", role, self.worker_command(role))
+
+    def background_commands(self) -> list[tuple[str, str, list[str]]]:
+        """(name, role, argv) of each Celery process: a worker per queue-consuming role and one beat."""
+        commands = []
+        for role in self.roles:
+            if not self.broker_url and role == "monolith":
+                continue  # embedded: tasks run in-process, periodic ones in the scheduler thread
+            if role in WORKERS:
+                commands.append((f"{role}-worker", role, self.worker_command(role)))
+            if role in BEAT_ROLES:
+                commands.append(("beat", role, [sys.executable, "-m", "celery", "-A", "shop", "beat", "-l", "INFO"]))
+        return commands
 
     def start(self) -> "Stack":
         self.create_databases()
         self.migrate()
         for role in self.roles:
             self.start_role(role, wait=False)
-            if role in WORKERS and (self.broker_url or role != "monolith"):
-                self.start_worker(role)
+        for name, role, command in self.background_commands():
+            self._spawn(name, role, command)
         for role in self.roles:
             wait_healthy(self.role_url(role))
         return self

@@ -9,3 +9,10 @@ class PlatformConfig(AppConfig):
         from shop.celery import app
 
         app.autodiscover_tasks(force=True)  # register every installed app's tasks in this process
+        from django.conf import settings
+
+        from shop.platform import telemetry
+        from shop.platform.metrics import connect_task_signals
+
+        connect_task_signals()
+        telemetry.setup(settings.SHOP_SERVICE)  # before the WSGI handler loads its middleware

@@ -6,6 +6,8 @@ from functools import cache
 import pybreaker
 from django.conf import settings
 
+from shop.platform.metrics import BreakerStateListener
+
 STATE_OPEN = pybreaker.STATE_OPEN
 
 
@@ -47,4 +49,4 @@ def _storage(name: str):
 def breaker_for(upstream: str) -> Breaker:
     """One breaker per upstream per process; its state is shared through Redis when SHOP_REDIS_URL is set."""
     return Breaker(fail_max=settings.SHOP_BREAKER_FAIL_MAX, reset_timeout=settings.SHOP_BREAKER_RESET_SECONDS,
-                   state_storage=_storage(upstream), name=upstream)
+                   state_storage=_storage(upstream), name=upstream, listeners=[BreakerStateListener()])

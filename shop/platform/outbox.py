@@ -6,8 +6,11 @@ import queue
 import threading
 from datetime import timedelta
 
+from django.apps import apps
 from django.db import connections, models, router, transaction
 from django.utils import timezone
+
+from shop.platform import telemetry
 
 logger = logging.getLogger(__name__)
 RELAY_GRACE = timedelta(seconds=5)
@@ -21,6 +24,7 @@ class OutboxMessage(models.Model):
     kwargs = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(null=True, db_index=True)
+    trace_context = models.JSONField(default=dict)  # W3C traceparent of the request that wrote it
 
     class Meta:
         abstract = True
@@ -29,7 +33,8 @@ class OutboxMessage(models.Model):
 def enqueue(outbox_model, *, task: str, **kwargs) -> None:
     """Call inside the transaction that changes the state the message announces."""
     alias = router.db_for_write(outbox_model)
-    message = outbox_model.objects.using(alias).create(task=task, kwargs=kwargs)
+    message = outbox_model.objects.using(alias).create(task=task, kwargs=kwargs,
+                                                       trace_context=telemetry.current_context())
     transaction.on_commit(lambda: relay_soon(outbox_model, message.pk), using=alias)
 
 
@@ -51,7 +56,8 @@ def relay(outbox_model, *, ids: list[int] | None = None) -> int:
     sent = 0
     for message in pending[:500]:
         try:
-            publish(message.task, message.kwargs)
+            with telemetry.continued(message.trace_context):  # the task joins the writer's trace
+                publish(message.task, message.kwargs)
         except Exception:
             logger.exception("outbox: could not publish %s %s; will retry", message.task, message.pk)
             break
@@ -103,3 +109,8 @@ def _deliver(messages: queue.SimpleQueue) -> None:
                 logger.exception("outbox: courier could not relay; the periodic relay will")
         if messages.empty():  # idle: hold no database connection (nobody else could close this thread's)
             connections.close_all()
+
+
+def outbox_models() -> list:
+    """The concrete outbox tables of the apps this process hosts."""
+    return [model for model in apps.get_models() if issubclass(model, OutboxMessage)]

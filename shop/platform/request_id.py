@@ -4,6 +4,8 @@ import logging
 import re
 import uuid
 
+from shop.platform.logs import current_trace_id
+
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -24,7 +26,7 @@ class RequestIdMiddleware:
     def __call__(self, request):
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        request.request_id = request_id
+        request.request_id, request.trace_id = request_id, current_trace_id()
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)

@@ -1,0 +1,155 @@
+"""Prometheus metrics of a role: requests per route and status, circuit-breaker states, outbox backlog
+and Celery task outcomes. Multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by settings), so one scrape
+counts every gunicorn worker and every Celery process that shares the role's directory."""
+import hmac
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+import pybreaker
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils import timezone
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import multiprocess
+from prometheus_client.core import GaugeMetricFamily
+
+from shop.platform.errors import not_found, problem_response
+
+logger = logging.getLogger(__name__)
+KNOWN_METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
+BREAKER_STATES = {pybreaker.STATE_CLOSED: 0, pybreaker.STATE_HALF_OPEN: 1, pybreaker.STATE_OPEN: 2}
+
+REQUESTS = Counter("shop_http_requests", "HTTP requests answered, by route, method and status.",
+                   ["route", "method", "status"])
+LATENCY = Histogram("shop_http_request_duration_seconds", "Time to answer an HTTP request, by route, method, status.",
+                    ["route", "method", "status"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+BREAKER_STATE = Gauge("shop_breaker_state", "Circuit breaker per upstream: 0 closed, 1 half-open, 2 open.",
+                      ["upstream"], multiprocess_mode="livemax")
+TASKS = Counter("shop_celery_tasks", "Celery tasks finished, by task and outcome.", ["task", "outcome"])
+
+
+def _route(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.func is not_found:
+        return "unmatched"
+    return "/" + match.route.strip("/")
+
+
+class MetricsMiddleware:
+    """Counts each answered request and its latency under the route pattern, never the raw path."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        labels = (_route(request), request.method if request.method in KNOWN_METHODS else "OTHER",
+                  str(response.status_code))
+        REQUESTS.labels(*labels).inc()
+        LATENCY.labels(*labels).observe(time.perf_counter() - started)
+        return response
+
+
+class BreakerStateListener(pybreaker.CircuitBreakerListener):
+    def state_change(self, breaker, old_state, new_state):
+        BREAKER_STATE.labels(breaker.name).set(BREAKER_STATES[new_state.name])
+
+
+class OutboxBacklog:
+    """Unsent outbox messages and the oldest one's age, read from the database at scrape time."""
+
+    def collect(self):
+        from shop.platform.outbox import outbox_models
+
+        unsent = GaugeMetricFamily("shop_outbox_unsent_messages", "Outbox messages not yet relayed.", labels=["outbox"])
+        age = GaugeMetricFamily("shop_outbox_oldest_unsent_age_seconds", "Age of the oldest unrelayed message.",
+                                labels=["outbox"])
+        for model in outbox_models():
+            try:
+                pending = model.objects.filter(sent_at__isnull=True)
+                oldest = pending.order_by("created_at").values_list("created_at", flat=True).first()
+                count = pending.count()
+            except Exception:  # a scrape must answer even when the database does not
+                logger.warning("metrics: cannot read the outbox %s", model._meta.label, exc_info=True)
+                continue
+            unsent.add_metric([model._meta.label], count)
+            age.add_metric([model._meta.label], (timezone.now() - oldest).total_seconds() if oldest else 0.0)
+        yield unsent
+        yield age
+
+
+def count_task_outcome(outcome: str):
+    def receiver(sender=None, **kwargs):
+        TASKS.labels(getattr(sender, "name", str(sender)), outcome).inc()
+    return receiver
+
+
+def connect_task_signals() -> None:
+    from celery import signals
+
+    signals.worker_ready.connect(serve_worker_metrics, weak=False, dispatch_uid="shop-metrics-server")
+    for signal, outcome in ((signals.task_success, "success"), (signals.task_failure, "failure"),
+                            (signals.task_retry, "retry")):
+        signal.connect(count_task_outcome(outcome), weak=False, dispatch_uid=f"shop-metrics-{outcome}")
+
+
+def _authorized(authorization: str) -> bool:
+    token = settings.SHOP_METRICS_TOKEN
+    return not token or hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode())
+
+
+def exposition() -> bytes:
+    """Every process of this role, read from the multiprocess directory, plus the outbox backlog."""
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    registry.register(OutboxBacklog())
+    return generate_latest(registry)
+
+
+def metrics_view(request):
+    """GET /metrics (Authorization: Bearer SHOP_METRICS_TOKEN when that is set)."""
+    if not settings.SHOP_METRICS:
+        return not_found(request)
+    if not _authorized(request.headers.get("Authorization", "")):
+        return problem_response(401, "Not authenticated", "Scraping /metrics needs Authorization: Bearer <token>.",
+                                "not-authenticated", headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
+
+
+def _worker_metrics_app(environ, start_response):
+    if environ.get("PATH_INFO") != "/metrics" or not _authorized(environ.get("HTTP_AUTHORIZATION", "")):
+        start_response("404 Not Found" if environ.get("PATH_INFO") != "/metrics" else "401 Unauthorized", [])
+        return [b""]
+    start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
+    return [exposition()]
+
+
+def serve_worker_metrics(**kwargs) -> None:
+    """On a Celery worker's start: /metrics on SHOP_METRICS_PORT (workers have no HTTP port of their own)."""
+    port = settings.SHOP_METRICS_PORT
+    if not (settings.SHOP_METRICS and port):
+        return
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = make_server("0.0.0.0", port, _worker_metrics_app, handler_class=QuietHandler)
+    threading.Thread(target=server.serve_forever, name="shop-metrics", daemon=True).start()
+
+
+def remove_dead_process_files(directory: str) -> None:
+    """Deletes the metric files of processes that are gone (a previous run), keeping live ones'."""
+    for path in Path(directory).glob("*.db"):
+        pid = int(path.stem.rsplit("_", 1)[-1])
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            path.unlink(missing_ok=True)
+        except PermissionError:
+            pass  # alive, someone else's

@@ -1,0 +1,90 @@
+"""OpenTelemetry tracing, configured only by the standard OTEL_* variables.
+
+OTEL_TRACES_EXPORTER is `none` (the default: nothing is instrumented, so tracing costs nothing),
+`console` or `otlp` (OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT). OTEL_SERVICE_NAME defaults to
+`shop-<role>`. Incoming W3C `traceparent` headers are continued; outgoing calls, Celery messages,
+PostgreSQL and Redis calls carry or record the trace."""
+import os
+from contextlib import contextmanager
+
+from django.core.exceptions import ImproperlyConfigured
+from opentelemetry import context, propagate, trace
+
+EXPORTERS = ("none", "console", "otlp")
+_enabled = False
+
+
+def exporter_name() -> str:
+    name = os.environ.get("OTEL_TRACES_EXPORTER", "none").strip().lower() or "none"
+    if name not in EXPORTERS:
+        raise ImproperlyConfigured(f"OTEL_TRACES_EXPORTER must be one of {', '.join(EXPORTERS)}, not {name!r}")
+    return name
+
+
+def _exporter(name: str):
+    if name == "console":
+        from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
+        return ConsoleSpanExporter()
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    return OTLPSpanExporter()  # endpoint, headers, timeout and compression from OTEL_EXPORTER_OTLP_*
+
+
+def tracer_provider(role: str, exporter):
+    """An SDK provider named after the role (unless OTEL_SERVICE_NAME says otherwise), batching to `exporter`."""
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    attributes = {} if os.environ.get("OTEL_SERVICE_NAME") else {"service.name": f"shop-{role}"}
+    provider = TracerProvider(resource=Resource.create(attributes))
+    provider.add_span_processor(BatchSpanProcessor(exporter))
+    return provider
+
+
+def instrument(provider) -> None:
+    """Django (continues `traceparent`), urllib3 (service calls), Celery, psycopg and redis."""
+    from opentelemetry.instrumentation.celery import CeleryInstrumentor
+    from opentelemetry.instrumentation.django import DjangoInstrumentor
+    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+    from opentelemetry.instrumentation.redis import RedisInstrumentor
+    from opentelemetry.instrumentation.urllib3 import URLLib3Instrumentor
+
+    global _enabled
+    for instrumentor in (DjangoInstrumentor(), URLLib3Instrumentor(), CeleryInstrumentor(), PsycopgInstrumentor(),
+                         RedisInstrumentor()):
+        if not instrumentor.is_instrumented_by_opentelemetry:
+            instrumentor.instrument(tracer_provider=provider)
+    _enabled = True
+
+
+def setup(role: str) -> None:
+    """Called once per process when Django starts; does nothing unless an exporter is configured."""
+    name = exporter_name()
+    if name == "none":
+        return
+    provider = tracer_provider(role, _exporter(name))
+    trace.set_tracer_provider(provider)
+    instrument(provider)
+
+
+def current_context() -> dict:
+    """The active trace context as W3C headers, to store beside a message; empty when tracing is off."""
+    carrier: dict = {}
+    if _enabled:
+        propagate.inject(carrier)
+    return carrier
+
+
+@contextmanager
+def continued(carrier: dict):
+    """Runs the block inside the trace context stored in `carrier` (if any)."""
+    if not (_enabled and carrier):
+        yield
+        return
+    token = context.attach(propagate.extract(carrier))
+    try:
+        yield
+    finally:
+        context.detach(token)
