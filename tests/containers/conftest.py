@@ -1,0 +1,89 @@
+"""Fixtures for the container tests (`make test-containers`): docker-compose.yml run for real under podman.
+
+Each profile comes up once per session as its own compose project (own network, own PostgreSQL, RabbitMQ
+and Redis containers, fresh secrets), with only the entry point published, on a free port outside the
+live-stack test range, with the live stacks' fast password hasher (compose.test.yml); it is taken down
+with its volumes afterwards. The contract suite's fixtures are reused as they are, with `stack` pointing
+at the containerized entry point."""
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import STAFF
+from tests.contract.conftest import (api, crowd, customer, make_customer, make_product, order,  # noqa: F401
+                                     product, someone, staff, staff_token)
+from tools.compose import Project
+
+ENTRY_PORTS = range(18000, 19000)  # below the live-stack tests' 20000-32767, clear of 8000
+SECRETS = ("DJANGO_SECRET_KEY", "SHOP_JWT_SIGNING_KEY", "SHOP_SERVICE_KEY", "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD")
+ENTRY_SERVICE = {"monolith": "shop", "split": "gateway"}
+USERS_SERVICE = {"monolith": "shop", "split": "users"}
+TEST_OVERRIDE = Path(__file__).with_name("compose.test.yml")
+
+if not shutil.which("podman"):
+    pytest.skip("podman is not installed: `make test-containers` installs it (apt-get install podman runc "
+                "debootstrap) and builds the images", allow_module_level=True)
+if not os.environ.get("SHOP_IMAGE"):
+    raise pytest.UsageError("run the container tests through `make test-containers` (it builds the images and "
+                            "sets CONTAINERS_CONF and the *_IMAGE variables)")
+
+
+@dataclass
+class Deployment:
+    topology: str  # the compose profile: "monolith" or "split"
+    project: Project
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def container(self, service: str) -> str:
+        return self.project.container(service)
+
+
+def free_entry_port() -> int:
+    for port in ENTRY_PORTS:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)):
+                return port
+    raise RuntimeError(f"no free port in {ENTRY_PORTS}")
+
+
+def write_env_file(path, port: int) -> None:
+    lines = [f"{name}={secrets.token_urlsafe(32)}" for name in SECRETS] + [f"SHOP_HTTP_PORT={port}"]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def create_staff(deployment: Deployment) -> None:
+    container = deployment.container(USERS_SERVICE[deployment.topology])
+    env = [f"--env=DJANGO_SUPERUSER_{key.upper()}={value}" for key, value in STAFF.items()]
+    subprocess.run(["podman", "exec", *env, container, "python", "manage.py", "createsuperuser", "--noinput"],
+                   check=True, capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="session", params=["monolith", "split"])
+def deployment(request, tmp_path_factory):
+    port = free_entry_port()
+    env_file = tmp_path_factory.mktemp("compose") / "env"
+    write_env_file(env_file, port)
+    project = Project(f"shop-ct-{request.param}-{os.getpid()}", env_file, overrides=(TEST_OVERRIDE,))
+    try:
+        project.up(request.param)
+        deployment = Deployment(request.param, project, port)
+        create_staff(deployment)
+        yield deployment
+    finally:
+        project.down(volumes=True)
+
+
+@pytest.fixture(scope="session")
+def stack(deployment) -> Deployment:
+    """The contract suite's stack: the containerized entry point."""
+    return deployment
