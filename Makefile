@@ -81,4 +81,4 @@ compose-down: install
 
 # Both compose profiles on this machine's images: the contract suite, a stop/start fault, port isolation.
 test-containers: install images
-	$(PODMAN_ENV) $(PY) -m pytest tests/containers
+	$(PODMAN_ENV) $(PY) -m pytest -s tests/containers

@@ -2,9 +2,9 @@
 `make compose-down` and the container tests.
 
 podman-compose skips `condition: service_healthy` on podman older than 4.6 (Debian 12 ships 4.3), and
-podman runs health checks from systemd timers, which machines without systemd lack. So this starts one
-service at a time in dependency order (`podman-compose up --no-deps`), after running each upstream's own
-health check (`podman healthcheck run`) until it passes, or waiting for a one-shot to exit 0.
+podman runs health checks from systemd timers, which machines without systemd lack. So this starts the
+services in dependency order, a batch at a time (`podman-compose up --no-deps`), after running each
+upstream's own health check (`podman healthcheck run`) until it passes, or waiting for a one-shot to exit 0.
 
     python -m tools.compose up --profile split [--project shop] [--env-file .env] [-f override.yml]
     python -m tools.compose down [--project shop] [--volumes]
@@ -44,9 +44,15 @@ def services(profile: str, files: list[Path]) -> dict[str, dict]:
     return {name: service for name, service in merged.items() if profile in service.get("profiles", [profile])}
 
 
-def start_order(selected: dict[str, dict]) -> list[str]:
-    graph = {name: set(service.get("depends_on", {})) for name, service in selected.items()}
-    return list(TopologicalSorter(graph).static_order())
+def start_batches(selected: dict[str, dict]) -> list[list[str]]:
+    """The services in start order, grouped: each batch depends only on services of earlier batches."""
+    sorter = TopologicalSorter({name: set(service.get("depends_on", {})) for name, service in selected.items()})
+    sorter.prepare()
+    batches = []
+    while sorter.is_active():
+        batches.append(sorted(sorter.get_ready()))
+        sorter.done(*batches[-1])
+    return batches
 
 
 class Project:
@@ -77,20 +83,25 @@ class Project:
 
     def up(self, profile: str) -> None:
         selected = services(profile, self.files)
-        for name in start_order(selected):
-            for upstream, rule in selected[name].get("depends_on", {}).items():
-                self.wait(upstream, rule["condition"])
-            self.compose("up", "-d", "--no-deps", "--no-build", name, profiles=(profile,))
+        ready: set[str] = set()  # upstreams whose condition has been seen to hold
+        for batch in start_batches(selected):
+            for name in batch:
+                for upstream, rule in selected[name].get("depends_on", {}).items():
+                    self.wait(upstream, rule["condition"], ready)
+            self.compose("up", "-d", "--no-deps", "--no-build", *batch, profiles=(profile,))
         for name, service in selected.items():
             if not service.get("healthcheck", {}).get("disable") and service.get("restart") != "no":
-                self.wait(name, "service_healthy")
+                self.wait(name, "service_healthy", ready)
 
-    def wait(self, service: str, condition: str) -> None:
+    def wait(self, service: str, condition: str, ready: set[str]) -> None:
+        if service in ready:
+            return
         container = self.container(service)
         if condition == "service_completed_successfully":
             self.wait_completed(container)
         elif condition == "service_healthy":
             self.wait_healthy(container)
+        ready.add(service)
 
     def wait_completed(self, container: str) -> None:
         code = podman("wait", container, timeout=HEALTH_TIMEOUT).stdout.strip()
