@@ -6,15 +6,10 @@ import time
 import pytest
 
 from tests.contract.client import PROBLEM_CONTENT_TYPE, poll
+from tests.split.test_faults import timed
 
 FAIL_MAX = 5  # SHOP_BREAKER_FAIL_MAX's default: the circuit opens after this many failures
 RECOVERY_TIMEOUT = 120  # seconds: container start, gunicorn boot, the breaker's half-open trial
-
-
-def timed(call):
-    started = time.perf_counter()
-    response = call()
-    return response, (time.perf_counter() - started) * 1000
 
 
 def podman(*args: str) -> None:
