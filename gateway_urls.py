@@ -1,4 +1,4 @@
-"""ROOT_URLCONF of the gateway role: the public contract's routes, each forwarded to its owning service."""
+"""ROOT_URLCONF of the gateway role: every app's public routes, each forwarded to its owning service."""
 from pathlib import Path
 
 from django.http import HttpResponse
@@ -6,19 +6,14 @@ from django.urls import re_path
 from drf_spectacular.views import SpectacularSwaggerView
 from health_check.views import HealthCheckView
 
+from shop.app_routes import public_routes, root_links
 from shop.platform.errors import not_found
 from shop.platform.gateway import ProxyView
 from shop.platform.health import upstream_checks
 from shop.platform.root import ApiRootView
 from shop.platform.routes import routes
 
-ROUTE_TABLE = {
-    "users": ["register", "login", "login/refresh", "users", "users/me", "users/<id:pk>"],
-    "catalog": ["products", "products/<id:pk>"],
-    "orders": ["orders", "orders/<id:pk>", "orders/<id:pk>/pay", "orders/<id:pk>/cancel"],
-    "inventory": ["inventory/<id:pk>"],
-}
-STALE_FALLBACK = {"catalog"}
+STALE_FALLBACK = {"catalog"}  # apps whose GETs may be answered from the last good response
 OPENAPI = Path(__file__).resolve().parent / "shop" / "openapi.yaml"  # `make schema` writes it from the monolith
 
 
@@ -27,15 +22,12 @@ def schema(request):
 
 
 urlpatterns = routes(
-    ("", ApiRootView.as_view(), "api-root"),
+    ("", ApiRootView.as_view(links=root_links()), "api-root"),
     ("health", HealthCheckView.as_view(checks=upstream_checks()), "health"),
     ("schema", schema, "schema"),
     ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
-    *[
-        (pattern, ProxyView.as_view(upstream=upstream, stale_fallback=upstream in STALE_FALLBACK))
-        for upstream, patterns in ROUTE_TABLE.items()
-        for pattern in patterns
-    ],
+    *[(route.path, ProxyView.as_view(upstream=app, stale_fallback=app in STALE_FALLBACK))
+      for app, route in public_routes()],
 ) + [
     re_path(r"", not_found),
 ]

@@ -16,18 +16,18 @@ else:
     from shop.urls import handler400, handler404, handler500, urlpatterns as role_urlpatterns  # noqa: F401
 
 
-def bare_product(request, pk: int):
+def bare_product(request, product_id: int):
     """The selector's query (a model instance) and the API's five fields as JSON, with nothing in between."""
-    product = apps.get_model("catalog", "Product").objects.filter(pk=pk).first()
+    product = apps.get_model("catalog", "Product").objects.filter(pk=product_id).first()
     if product is None:
         return not_found(request)
     return JsonResponse({"id": product.id, "name": product.name, "sku": product.sku, "price": str(product.price),
                          "description": product.description})
 
 
-def bare_product_values(request, pk: int):
+def bare_product_values(request, product_id: int):
     """The same row read as a dict of the five fields: no model instance either."""
-    row = apps.get_model("catalog", "Product").objects.filter(pk=pk).values(*FIELDS).first()
+    row = apps.get_model("catalog", "Product").objects.filter(pk=product_id).values(*FIELDS).first()
     if row is None:
         return not_found(request)
     row["price"] = str(row["price"])
@@ -41,7 +41,7 @@ def empty(request):
 
 urlpatterns = [
     *routes((EMPTY_PATH, empty)),
-    *(routes((f"{BARE_PRODUCT_PATH}/<id:pk>", bare_product), (f"{BARE_VALUES_PATH}/<id:pk>", bare_product_values))
+    *(routes((f"{BARE_PRODUCT_PATH}/<id:product_id>", bare_product), (f"{BARE_VALUES_PATH}/<id:product_id>", bare_product_values))
       if "catalog" in settings.SHOP_APPS else []),
     *role_urlpatterns,
 ]

@@ -14,6 +14,8 @@ import pytest
 
 from tools.stack import Stack, ports_from
 
+pytest_plugins = ["tests.unit_fixtures"]  # the in-process fixtures; tests/contract/conftest.py overrides some
+
 POSTGRES_URL = os.environ.get("SHOP_TEST_POSTGRES_URL", "")
 BROKER_URL = os.environ.get("SHOP_TEST_BROKER_URL", "")
 REDIS_URL = os.environ.get("SHOP_TEST_REDIS_URL", "")

@@ -16,6 +16,7 @@ from importlinter import api as importlinter
 from importlinter.contracts.forbidden import ForbiddenContract
 from importlinter.contracts.independence import IndependenceContract
 
+from shop.app_routes import declared
 from shop.platform.topology import APPS, ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,8 @@ def import_graph():
     ("shop.orders.services", "shop.catalog.models", {"Apps talk to each other only through shop.<app>.client"}),
     ("shop.inventory.api", "shop.users.selectors", {"Apps talk to each other only through shop.<app>.client"}),
     ("shop.platform.http", "shop.orders.client", {"The platform knows no app"}),
+    ("shop.platform.gateway", "shop.catalog.routes",
+     {"The platform knows no app", "The platform names no app's routes or models"}),
 ])
 def test_the_contracts_catch_a_forbidden_import(import_graph, importer, imported, broken):
     """The project's own contracts, checked against its real import graph plus one extra import."""
@@ -111,7 +114,7 @@ def module_level_imports(path: Path) -> set[str]:
 @pytest.mark.parametrize("app", APPS)
 def test_client_doors_import_no_models_services_or_selectors(app):
     imports = module_level_imports(ROOT / "shop" / app / "client" / "__init__.py")
-    assert "shop.platform.clients" in imports  # the parser sees the module's real imports
+    assert "shop.platform.door" in imports  # the parser sees the module's real imports
     assert not {name for name in imports if any(name.startswith(internal) for internal in INTERNALS)}
     assert not {name for name in imports if name.startswith("django.db")}
 
@@ -131,3 +134,31 @@ def test_each_role_installs_and_configures_only_its_own_app(role, tmp_path):
     assert shop_apps == [f"shop.{app}" for app in owned]
     assert databases == sorted(["default", *owned])
     assert urlconf == ("gateway_urls" if role == "gateway" else "shop.urls")
+
+
+def test_the_platform_names_no_apps_routes_or_models():
+    """String literals escape import-linter: no route path or model label of any app appears in shop/platform."""
+    names = {f"{m._meta.app_label}.{m.__name__}" for m in apps.get_models() if m._meta.app_label in APPS}
+    for app in APPS:
+        for route in declared(app):
+            names.update({route.path, f"/{route.path}", route.template})
+    names -= set(APPS)  # "users" and "orders" are paths too, but the platform may know the list of app labels
+    for path in (ROOT / "shop" / "platform").rglob("*.py"):
+        literals = {node.value for node in ast.walk(ast.parse(path.read_text()))
+                    if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+        assert not literals & names, f"{path.relative_to(ROOT)} names {literals & names}"
+
+
+def test_no_code_names_a_database_alias():
+    """Aliases are decided by the router and settings: `using=`/`database=` never get a string literal."""
+    for path in (ROOT / "shop").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.keyword) and node.arg in ("using", "database"):
+                assert not isinstance(node.value, ast.Constant), f"{path.relative_to(ROOT)}:{node.lineno}"
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_exactly_the_internal_routes_are_not_public(app):
+    """The gateway forwards `public` routes; the schema leaves out /internal/: both must mean the same routes."""
+    for route in declared(app):
+        assert route.public != route.path.startswith("internal/"), route

@@ -1,12 +1,10 @@
-"""Fixtures of the in-process app tests; tests/<app>/conftest.py re-export them."""
+"""Fixtures of the in-process tests, loaded for every test by tests/conftest.py (pytest_plugins)."""
 from functools import partial
 
 import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import login, make_product, make_user
-
-__all__ = ["fast_passwords", "api", "customer", "staff", "customer_api", "staff_api", "product", "run_on_commit"]
 
 
 @pytest.fixture(autouse=True)

@@ -39,20 +39,20 @@ class ProductDetailApi(APIView):
     permission_classes = [IsStaffOrReadOnly]
 
     @extend_schema(responses=ProductSerializer)
-    def get(self, request, pk: int):
-        product = selectors.product_get(product_id=pk)
+    def get(self, request, product_id: int):
+        product = selectors.product_get(product_id=product_id)
         if product is None:
-            raise ProductNotFound(f"Product {pk} does not exist.")
+            raise ProductNotFound(f"Product {product_id} does not exist.")
         return Response(ProductSerializer(product).data)
 
     @extend_schema(request=ProductSerializer, responses=ProductSerializer)
-    def patch(self, request, pk: int):
+    def patch(self, request, product_id: int):
         serializer = ProductSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        product = services.product_update(product_id=pk, **serializer.validated_data)
+        product = services.product_update(product_id=product_id, **serializer.validated_data)
         return Response(ProductSerializer(product).data)
 
     @extend_schema(responses={204: None})
-    def delete(self, request, pk: int):
-        services.product_delete(product_id=pk)
+    def delete(self, request, product_id: int):
+        services.product_delete(product_id=product_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,11 +1,11 @@
-"""Internal catalog API for other services (client/http.py), behind service credentials."""
+"""Internal catalog API for other services (client/http.py), behind service credentials: the catalog's DTOs."""
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.catalog import selectors
-from shop.catalog.api import ProductSerializer
+from shop.catalog.client.local import LocalClient
 from shop.platform.service_auth import InternalApi
+from shop.platform.wire import encode
 
 
 class IdsSerializer(serializers.Serializer):
@@ -17,4 +17,4 @@ class ProductsByIdsApi(InternalApi, APIView):
         serializer = IdsSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         ids = [int(i) for i in serializer.validated_data["ids"].split(",")]
-        return Response(ProductSerializer(selectors.products_by_ids(product_ids=ids), many=True).data)
+        return Response(encode(list(LocalClient().products_get(product_ids=ids).values())))

@@ -1,9 +1,10 @@
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from shop.catalog.client import ProductNotFound
 from shop.catalog.models import Product
+from shop.platform.db import atomic
 from shop.platform.errors import ShopError
 
 
@@ -14,7 +15,7 @@ class SkuTaken(ShopError):
 
 def _save(product: Product) -> Product:
     try:
-        with transaction.atomic(using="catalog"):
+        with atomic(Product):
             product.save()
     except IntegrityError as exc:
         raise SkuTaken(f"SKU {product.sku!r} is taken.") from exc

@@ -6,9 +6,8 @@ from rest_framework.views import APIView
 
 from shop.catalog.client import get_client as catalog_client
 from shop.inventory import selectors, services
+from shop.inventory.services import MAX_QUANTITY
 from shop.platform.permissions import IsStaffOrReadOnly
-
-MAX_QUANTITY = 1_000_000
 
 
 class StockSerializer(serializers.Serializer):

@@ -1,47 +1,54 @@
-"""Internal inventory API for other services (client/http.py), behind service credentials."""
-from rest_framework import serializers
+"""Internal inventory API for other services (client/http.py), behind service credentials: the inventory's DTOs."""
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.inventory import selectors, services
-from shop.inventory.api import MAX_QUANTITY, QuantitySerializer, StockSerializer
+from shop.inventory.client import ReservationLine
+from shop.inventory.client.local import LocalClient
+from shop.inventory.services import MAX_QUANTITY
 from shop.platform.service_auth import InternalApi
+from shop.platform.wire import encode
 
 MAX_ID = 2**63 - 1
 
 
-class LineSerializer(serializers.Serializer):
+class QuantityInput(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+class LineInput(serializers.Serializer):
     product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
-class ReserveSerializer(serializers.Serializer):
+class ReserveInput(serializers.Serializer):
     order_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    lines = LineSerializer(many=True, allow_empty=False, max_length=200)
+    lines = LineInput(many=True, allow_empty=False, max_length=200)
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 class StockInternalApi(InternalApi, APIView):
     def get(self, request, product_id: int):
-        return Response(StockSerializer(selectors.stock_get(product_id=product_id)).data)
+        return Response(encode(LocalClient().stock_get(product_id=product_id)))
 
     def post(self, request, product_id: int):
-        serializer = QuantitySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        stock = services.stock_add(product_id=product_id, quantity=serializer.validated_data["quantity"])
-        return Response(StockSerializer(stock).data)
+        quantity = _valid(QuantityInput, request.data)["quantity"]
+        return Response(encode(LocalClient().stock_add(product_id=product_id, quantity=quantity)))
 
 
 class ReservationsApi(InternalApi, APIView):
     def post(self, request):
-        serializer = ReserveSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        reservations = services.stock_reserve(
-            order_id=data["order_id"], lines=[(line["product_id"], line["quantity"]) for line in data["lines"]]
-        )
-        return Response(LineSerializer(reservations, many=True).data)
+        data = _valid(ReserveInput, request.data)
+        lines = [ReservationLine(**line) for line in data["lines"]]
+        return Response(encode(LocalClient().stock_reserve(order_id=data["order_id"], lines=lines)))
 
 
 class ReleaseApi(InternalApi, APIView):
     def post(self, request, order_id: int):
-        return Response({"released": services.stock_release(order_id=order_id)})
+        LocalClient().stock_release(order_id=order_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

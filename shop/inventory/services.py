@@ -1,16 +1,17 @@
 """Stock writes. Every change is a conditional UPDATE, so concurrent orders can never oversell."""
 from collections import Counter
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F
 
 from shop.inventory.client import InsufficientStock
 from shop.inventory.models import Reservation, Stock
 from shop.inventory.selectors import reservations_for_order, stock_get
+from shop.platform.db import atomic
 from shop.platform.errors import ShopError
 
-DB = "inventory"
 MAX_ON_HAND = 10**12
+MAX_QUANTITY = 1_000_000  # units one call may add, remove or reserve per product
 
 
 class StockBelowReserved(ShopError):
@@ -26,7 +27,7 @@ class StockLimitExceeded(ShopError):
 
 
 def stock_add(*, product_id: int, quantity: int) -> Stock:
-    with transaction.atomic(using=DB):
+    with atomic(Stock):
         Stock.objects.get_or_create(product_id=product_id)
         updated = Stock.objects.filter(product_id=product_id, on_hand__lte=MAX_ON_HAND - quantity).update(
             on_hand=F("on_hand") + quantity
@@ -37,7 +38,7 @@ def stock_add(*, product_id: int, quantity: int) -> Stock:
 
 
 def stock_remove(*, product_id: int, quantity: int) -> Stock:
-    with transaction.atomic(using=DB):
+    with atomic(Stock):
         updated = Stock.objects.filter(product_id=product_id, on_hand__gte=F("reserved") + quantity).update(
             on_hand=F("on_hand") - quantity
         )
@@ -56,7 +57,7 @@ def stock_reserve(*, order_id: int, lines: list[tuple[int, int]]) -> list[Reserv
     for product_id, quantity in lines:
         merged[product_id] += quantity
     try:
-        with transaction.atomic(using=DB):
+        with atomic(Stock):
             for product_id, quantity in sorted(merged.items()):  # one lock order for all writers: no deadlocks
                 taken = Stock.objects.filter(product_id=product_id, on_hand__gte=F("reserved") + quantity).update(
                     reserved=F("reserved") + quantity
@@ -71,28 +72,29 @@ def stock_reserve(*, order_id: int, lines: list[tuple[int, int]]) -> list[Reserv
     return reservations_for_order(order_id=order_id)
 
 
-def _settle(*, order_id: int, to_status: str, on_hand_delta: int) -> int:
-    """Moves the order's live reservations to `to_status`; returns how many lines moved."""
+def _settle(*, order_id: int, to_status: str, sold: bool) -> int:
+    """Moves the order's live reservations to `to_status`, taking the units off `on_hand` too when `sold`;
+    returns how many lines moved."""
     moved = 0
-    with transaction.atomic(using=DB):
+    with atomic(Stock):
         for reservation in reservations_for_order(order_id=order_id):
             won = Reservation.objects.filter(pk=reservation.pk, status=Reservation.Status.RESERVED).update(
                 status=to_status
             )
             if won:
-                Stock.objects.filter(product_id=reservation.product_id).update(
-                    reserved=F("reserved") - reservation.quantity,
-                    on_hand=F("on_hand") + on_hand_delta * reservation.quantity,
-                )
+                unheld = {"reserved": F("reserved") - reservation.quantity}
+                if sold:
+                    unheld["on_hand"] = F("on_hand") - reservation.quantity
+                Stock.objects.filter(product_id=reservation.product_id).update(**unheld)
                 moved += 1
     return moved
 
 
 def stock_commit(*, order_id: int) -> int:
     """Turns a paid order's reservation into a sale: on_hand and reserved both drop. Idempotent."""
-    return _settle(order_id=order_id, to_status=Reservation.Status.COMMITTED, on_hand_delta=-1)
+    return _settle(order_id=order_id, to_status=Reservation.Status.COMMITTED, sold=True)
 
 
 def stock_release(*, order_id: int) -> int:
     """Gives a cancelled or expired order's reservation back. Idempotent."""
-    return _settle(order_id=order_id, to_status=Reservation.Status.RELEASED, on_hand_delta=0)
+    return _settle(order_id=order_id, to_status=Reservation.Status.RELEASED, sold=False)

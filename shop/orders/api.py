@@ -69,10 +69,10 @@ class OrderDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=OrderOutput)
-    def get(self, request, pk: int):
-        order = selectors.order_get(order_id=pk, user_id=request.user.id)
+    def get(self, request, order_id: int):
+        order = selectors.order_get(order_id=order_id, user_id=request.user.id)
         if order is None:
-            raise OrderNotFound(f"Order {pk} does not exist.")
+            raise OrderNotFound(f"Order {order_id} does not exist.")
         return Response(OrderOutput(order).data)
 
 
@@ -81,10 +81,10 @@ class OrderPayApi(APIView):
 
     @extend_schema(request=PayInput, responses=OrderOutput, parameters=[IDEMPOTENCY_KEY])
     @idempotent(OrderIdempotencyRecord)
-    def post(self, request, pk: int):
+    def post(self, request, order_id: int):
         serializer = PayInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        order = services.order_pay(order_id=pk, user_id=request.user.id, **serializer.validated_data)
+        order = services.order_pay(order_id=order_id, user_id=request.user.id, **serializer.validated_data)
         return Response(OrderOutput(order).data)
 
 
@@ -92,6 +92,6 @@ class OrderCancelApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses=OrderOutput)
-    def post(self, request, pk: int):
-        order = services.order_cancel(order_id=pk, user_id=request.user.id)
+    def post(self, request, order_id: int):
+        order = services.order_cancel(order_id=order_id, user_id=request.user.id)
         return Response(OrderOutput(order).data)

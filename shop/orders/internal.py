@@ -1,15 +1,12 @@
-"""Internal orders API for other services (client/http.py), behind service credentials."""
+"""Internal orders API for other services (client/http.py), behind service credentials: the orders app's DTOs."""
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.orders import selectors
-from shop.orders.client import OrderNotFound
+from shop.orders.client.local import LocalClient
 from shop.platform.service_auth import InternalApi
+from shop.platform.wire import encode
 
 
 class OrderInternalApi(InternalApi, APIView):
-    def get(self, request, pk: int):
-        order = selectors.order_get(order_id=pk)
-        if order is None:
-            raise OrderNotFound(f"Order {pk} does not exist.")
-        return Response({"id": order.id, "user_id": order.user_id, "status": order.status, "total": str(order.total)})
+    def get(self, request, order_id: int):
+        return Response(encode(LocalClient().order_get(order_id=order_id)))

@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from shop.catalog.client import get_client as catalog_client
@@ -14,9 +14,9 @@ from shop.orders.client import OrderNotFound
 from shop.orders.models import Order, OrderLine, OrderOutbox, Payment
 from shop.orders.payments import SUCCESS_CARD, get_processor
 from shop.platform import outbox
+from shop.platform.db import atomic
 from shop.platform.errors import ShopError
 
-DB = "orders"
 PLACING_TIMEOUT = timedelta(minutes=2)
 MAX_TOTAL = Decimal("999999999999.99")  # what Order.total (14 digits, 2 decimals) can hold
 
@@ -53,11 +53,12 @@ def _locked(*, order_id: int, user_id: int | None) -> Order:
     return order
 
 
-def _locked_pending(*, order_id: int, user_id: int, done: str, refusal: type[ShopError]) -> Order:
-    """The locked order if it is pending or already `done` (a repeat is a no-op); otherwise `refusal`."""
+def _locked_for_transition(*, order_id: int, user_id: int, to: str, refused: type[ShopError]) -> Order:
+    """The locked order, pending or already `to` (then the transition is a repeat and a no-op); raises
+    `refused` for any other status."""
     order = _locked(order_id=order_id, user_id=user_id)
-    if order.status not in (Order.Status.PENDING, done):
-        raise refusal(f"Order {order_id} is {order.status}.")
+    if order.status not in (Order.Status.PENDING, to):
+        raise refused(f"Order {order_id} is {order.status}.")
     return order
 
 
@@ -69,7 +70,7 @@ def _create(*, user_id: int, quantities: Counter, idempotency_key: str | None) -
     total = sum((products[pid].price * qty for pid, qty in quantities.items()), Decimal("0"))
     if total > MAX_TOTAL:
         raise OrderTotalTooLarge()
-    with transaction.atomic(using=DB):
+    with atomic(Order):
         order = Order.objects.create(user_id=user_id, total=total, idempotency_key=idempotency_key)
         OrderLine.objects.bulk_create(
             OrderLine(order=order, product_id=pid, name=products[pid].name, sku=products[pid].sku,
@@ -87,7 +88,7 @@ def _reserve(order: Order) -> Order:
         order.delete()
         raise
     except Exception:
-        with transaction.atomic(using=DB):  # the reservation may have happened: undo it reliably
+        with atomic(Order):  # the reservation may have happened: undo it reliably
             outbox.enqueue(OrderOutbox, task=STOCK_RELEASE_TASK, order_id=order.id)
             order.delete()
         raise
@@ -116,8 +117,9 @@ def order_place(*, user_id: int, lines: list[tuple[int, int]], idempotency_key: 
 
 def order_pay(*, order_id: int, user_id: int, card_number: str = SUCCESS_CARD) -> Order:
     """Charges once and marks the order paid; stock is committed by the inventory's task."""
-    with transaction.atomic(using=DB):
-        order = _locked_pending(order_id=order_id, user_id=user_id, done=Order.Status.PAID, refusal=OrderNotPayable)
+    with atomic(Order):
+        order = _locked_for_transition(order_id=order_id, user_id=user_id, to=Order.Status.PAID,
+                                       refused=OrderNotPayable)
         if order.status == Order.Status.PAID:
             return order
         if order.created_at < timezone.now() - timedelta(seconds=settings.SHOP_RESERVATION_TTL):
@@ -140,9 +142,9 @@ def _close(order: Order, status: str) -> Order:
 
 def order_cancel(*, order_id: int, user_id: int) -> Order:
     """Cancels a pending order; its reservation is released by the inventory's task."""
-    with transaction.atomic(using=DB):
-        order = _locked_pending(order_id=order_id, user_id=user_id, done=Order.Status.CANCELLED,
-                                refusal=OrderNotCancellable)
+    with atomic(Order):
+        order = _locked_for_transition(order_id=order_id, user_id=user_id, to=Order.Status.CANCELLED,
+                                       refused=OrderNotCancellable)
         return order if order.status == Order.Status.CANCELLED else _close(order, Order.Status.CANCELLED)
 
 
@@ -154,7 +156,7 @@ def orders_expire() -> int:
              | Order.objects.filter(status=Order.Status.PLACING, created_at__lt=now - PLACING_TIMEOUT))
     expired = 0
     for order_id in stale.values_list("pk", flat=True)[:1000]:
-        with transaction.atomic(using=DB):
+        with atomic(Order):
             order = Order.objects.select_for_update().filter(pk=order_id).first()
             if order and order.status in (Order.Status.PENDING, Order.Status.PLACING):
                 _close(order, Order.Status.EXPIRED)

@@ -1,71 +1,59 @@
-"""The API gateway's forwarding view: one DRF view, routed per upstream by gateway_urls.py."""
-import logging
-import time
-
-from django.core.cache import cache
+"""The API gateway's forwarding view: a plain Django view, routed per upstream by gateway_urls.py."""
 from django.http import HttpResponse
-from rest_framework.views import APIView
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.exceptions import MethodNotAllowed
 
-from shop.platform.errors import ServiceUnavailable, UpstreamTimeout
+from shop.platform.errors import ServiceUnavailable, UpstreamTimeout, exception_handler
 from shop.platform.http import UpstreamServerError, send
+from shop.platform.last_good import LastGood
 
-logger = logging.getLogger(__name__)
-FORWARDED_REQUEST_HEADERS = ("Authorization", "Idempotency-Key", "Content-Type", "Accept")
-RETURNED_HEADERS = ("Content-Type", "Idempotent-Replayed", "Allow", "WWW-Authenticate", "Retry-After", "Location")
-STALE_HEADER = "X-Shop-Stale"
-FALLBACK_TTL = 24 * 3600
-FALLBACK_REFRESH = 60.0  # seconds: an unchanged last good response is written again at most this often
-FALLBACK_MEMO_SIZE = 4096  # paths whose last written body this process remembers
-IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
-# WSGI environ keys of the forwarded headers (CGI names them CONTENT_TYPE, HTTP_<NAME> for the others).
-_ENVIRON_KEYS = tuple(
-    (header, "CONTENT_TYPE" if header == "Content-Type" else "HTTP_" + header.upper().replace("-", "_"))
-    for header in FORWARDED_REQUEST_HEADERS
+# Request headers passed to the upstream, with their WSGI environ keys (CGI names Content-Type apart).
+FORWARDED_HEADERS = (
+    ("Authorization", "HTTP_AUTHORIZATION"),
+    ("Idempotency-Key", "HTTP_IDEMPOTENCY_KEY"),
+    ("Content-Type", "CONTENT_TYPE"),
+    ("Accept", "HTTP_ACCEPT"),
 )
-_written: dict[tuple[str, str], tuple[bytes, float]] = {}  # (upstream, path) -> body and when this process cached it
+# Response headers passed back to the caller, besides Content-Type (which the response is built with).
+RELAYED_HEADERS = ("Idempotent-Replayed", "Allow", "WWW-Authenticate", "Retry-After", "Location")
+IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 
 
-class ProxyView(APIView):
+class ProxyView(View):
     """Forwards method, path, query, body and the caller's headers to `upstream`; relays the answer.
 
-    The upstream authenticates and validates the caller itself, so the gateway skips DRF's request
-    wrapping, negotiation, auth, permission and throttling steps: a forwarded request costs what the
-    forwarding needs. Its own failures go through the shared exception handler as problem documents
-    (503 unavailable or open circuit, 504 timeout)."""
+    The upstream authenticates and validates the caller itself. The gateway's own failures are problem
+    documents from the shared handler (503 unavailable or open circuit, 504 timeout), answered from the
+    last good response instead for GETs when `stale_fallback` is set."""
 
     upstream: str = ""
-    stale_fallback = False  # GET may serve the last good response when the upstream is unavailable
-    authentication_classes = ()
-    permission_classes = ()
-    throttle_classes = ()
+    stale_fallback = False
 
-    def dispatch(self, request, *args, **kwargs):
-        """APIView.dispatch without the DRF Request: only the exception handling is kept."""
-        self.args, self.kwargs, self.request, self.headers = args, kwargs, request, {}
-        method = request.method.lower()
-        handler = getattr(self, method, None) if method in self.http_method_names else None
-        try:
-            if handler is None:
-                self.http_method_not_allowed(request)
-            return handler(request, *args, **kwargs)
-        except Exception as exc:
-            return self.handle_exception(exc)
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return csrf_exempt(super().as_view(**initkwargs))  # the upstream decides who may write
 
-    def proxy(self, request, *args, **kwargs):
+    def proxy(self, request, *args, **kwargs) -> HttpResponse:
         try:
             return self.forward(request)
-        except (ServiceUnavailable, UpstreamTimeout):
+        except (ServiceUnavailable, UpstreamTimeout) as exc:
             stale = self.stale_response(request)
-            if stale is None:
-                raise
-            return stale
+            return stale if stale is not None else self.problem(request, exc)
+        except Exception as exc:
+            return self.problem(request, exc)
 
     get = post = put = patch = delete = head = options = proxy
 
+    def http_method_not_allowed(self, request, *args, **kwargs) -> HttpResponse:
+        return self.problem(request, MethodNotAllowed(request.method))
+
+    def problem(self, request, exc: Exception) -> HttpResponse:
+        return exception_handler(exc, {"view": self, "request": request})
+
     def forward(self, request) -> HttpResponse:
-        path = request.get_full_path()
-        environ = request.META
-        headers = {header: environ[key] for header, key in _ENVIRON_KEYS if key in environ}
+        path, environ = request.get_full_path(), request.META
+        headers = {header: environ[key] for header, key in FORWARDED_HEADERS if key in environ}
         body = request.body if environ.get("CONTENT_LENGTH", "0") not in ("", "0") else None
         try:
             upstream = send(self.upstream, request.method, path, body=body or None, headers=headers,
@@ -74,47 +62,15 @@ class ProxyView(APIView):
             upstream = exc.response
         returned = upstream.headers
         response = HttpResponse(upstream.data, status=upstream.status, content_type=returned.get("Content-Type"))
-        for header in RETURNED_HEADERS[1:]:
+        for header in RELAYED_HEADERS:
             value = returned.get(header)
             if value is not None:
                 response[header] = value
         if self.stale_fallback and request.method == "GET" and upstream.status == 200:
-            self.remember(path, upstream.data, returned.get("Content-Type"))
+            LastGood(self.upstream).remember(path, upstream.data, returned.get("Content-Type"))
         return response
-
-    def remember(self, path: str, body: bytes, content_type: str | None) -> None:
-        """Keeps the last good response for the stale fallback. A changed body is written at once; one
-        this process wrote less than FALLBACK_REFRESH seconds ago is not written again, since every
-        write may be a round trip to Redis. So the fallback is this process's last good response, or
-        another process's up to FALLBACK_REFRESH seconds older."""
-        now = time.monotonic()
-        key = (self.upstream, path)
-        last = _written.get(key)
-        if last is not None and last[0] == body and now - last[1] < FALLBACK_REFRESH:
-            return
-        try:
-            cache.set(self._cache_key(path), (body, content_type), FALLBACK_TTL)
-        except Exception:  # a cache outage must not fail a good response
-            logger.warning("gateway: could not store the fallback copy of %s", path, exc_info=True)
-            return
-        if len(_written) >= FALLBACK_MEMO_SIZE:
-            _written.clear()
-        _written[key] = (body, now)
 
     def stale_response(self, request) -> HttpResponse | None:
         if not (self.stale_fallback and request.method == "GET"):
             return None
-        try:
-            cached = cache.get(self._cache_key(request.get_full_path()))
-        except Exception:  # no cache, no fallback: the caller gets the upstream's error
-            logger.warning("gateway: fallback cache unavailable", exc_info=True)
-            return None
-        if cached is None:
-            return None
-        logger.warning("gateway: %s unavailable, serving the last good %s", self.upstream, request.path)
-        response = HttpResponse(cached[0], status=200, content_type=cached[1])
-        response[STALE_HEADER] = "1"
-        return response
-
-    def _cache_key(self, path: str) -> str:
-        return f"gateway:last-good:{self.upstream}:{path}"
+        return LastGood(self.upstream).response(request.get_full_path())

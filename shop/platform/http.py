@@ -15,6 +15,7 @@ from shop.platform.discovery import get_discovery
 from shop.platform.errors import ServiceUnavailable, ShopError, UpstreamTimeout
 from shop.platform.request_id import REQUEST_ID_HEADER, request_id_var
 from shop.platform.service_auth import SCHEME, service_token
+from shop.platform.wire import decode
 
 RETRYABLE_STATUSES = (502, 503, 504)
 
@@ -80,15 +81,18 @@ def send(upstream: str, method: str, path: str, *, body: bytes | None = None, he
 
 
 class ServiceClient:
-    """JSON calls to one app's internal API, mapping problem responses back to that app's errors."""
+    """JSON calls to one app's internal API: answers decoded into the app's DTOs, problem responses mapped
+    back to the app's errors."""
 
-    def __init__(self, app: str, *, unavailable: type[ServiceUnavailable], errors: tuple[type[ShopError], ...] = ()):
-        self.app = app
-        self.unavailable = unavailable
+    def __init__(self, door, *, errors: tuple[type[ShopError], ...] = ()):
+        """`door` is the app's shop.platform.door.Door; `errors` the app errors its problems may name."""
+        self.app = door.app
+        self.unavailable = door.unavailable
         self.errors = {error.code: error for error in errors}
 
     def call(self, method: str, path: str, *, data=None, params: dict | None = None, idempotent: bool = False,
-             user_id: int | None = None):
+             user_id: int | None = None, returns=None):
+        """The answer decoded as `returns` (a DTO class or list[DTO]), or the parsed JSON when it is None."""
         if params:
             path = f"{path}?{urlencode(params)}"
         headers = {"Authorization": f"{SCHEME} {service_token(audience=self.app, user_id=user_id)}",
@@ -109,7 +113,13 @@ class ServiceClient:
             raise self.unavailable(f"{self.app} answered {response.status} with a body that is not JSON.") from exc
         if response.status >= 400:
             raise self._error(response.status, payload or {})
-        return payload
+        return payload if returns is None else self._decoded(returns, payload)
+
+    def _decoded(self, returns, payload):
+        try:
+            return decode(returns, payload)
+        except (TypeError, ArithmeticError) as exc:
+            raise self.unavailable(f"{self.app} answered a body that is not a {returns}: {exc}") from exc
 
     def _error(self, status: int, problem: dict) -> ShopError:
         code = str(problem.get("type", "")).partition("/problems/")[2]  # "about:blank" names no code

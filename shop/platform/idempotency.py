@@ -4,10 +4,11 @@ import json
 from datetime import timedelta
 from functools import wraps
 
-from django.db import models, router, transaction
+from django.db import models
 from django.utils import timezone
 from rest_framework.response import Response
 
+from shop.platform.db import atomic
 from shop.platform.errors import ShopError
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -53,7 +54,7 @@ def _fingerprint(request) -> str:
 
 def _claim(record_model, *, user_id: int, key: str, fingerprint: str):
     """Returns (record, True) when this request owns the key, or (finished record, False) to replay it."""
-    with transaction.atomic(using=router.db_for_write(record_model)):
+    with atomic(record_model):
         record, created = record_model.objects.get_or_create(
             user_id=user_id, key=key, defaults={"fingerprint": fingerprint}
         )

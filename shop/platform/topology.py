@@ -20,9 +20,3 @@ def owned_apps(role: str | None = None) -> tuple[str, ...]:
         return APPS
     return (role,) if role in APPS else ()
 
-
-def is_local(app: str) -> bool:
-    """True when `app` runs in this process, so its client can be a plain Python call."""
-    from django.conf import settings
-
-    return app in settings.SHOP_APPS

@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
-from rest_framework_simplejwt.views import TokenObtainPairView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from shop.platform.pagination import paginated_response
 from shop.platform.permissions import IsStaff
@@ -57,6 +57,9 @@ class LoginApi(TokenObtainPairView):
     serializer_class = ShopTokenSerializer
 
 
+RefreshApi = TokenRefreshView
+
+
 class UserListApi(APIView):
     permission_classes = [IsStaff]
 
@@ -69,8 +72,8 @@ class UserDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=UserSerializer)
-    def get(self, request, pk: int | None = None):
-        user_id = request.user.id if pk is None else int(pk)
+    def get(self, request, user_id: int | None = None):
+        user_id = request.user.id if user_id is None else user_id
         user = selectors.user_get(user_id=user_id) if request.user.is_staff or user_id == request.user.id else None
         if user is None:
             raise UserNotFound(f"User {user_id} does not exist.")

@@ -3,15 +3,10 @@ import pytest
 
 from shop.catalog.models import Product
 from tests.factories import make_product
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 VALID = {"name": "Widget", "price": "9.99", "sku": "W-1"}
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    return response.json()
 
 
 @pytest.fixture

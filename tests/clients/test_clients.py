@@ -7,22 +7,19 @@ from django.conf import settings as django_settings
 
 from shop.catalog import services as catalog_services
 from shop.catalog.client import Product, ProductNotFound
-from shop.catalog.client.http import HttpCatalogClient
-from shop.catalog.client.local import LocalCatalogClient
+from shop.catalog.client.http import HttpClient as HttpCatalogClient
+from shop.catalog.client.local import LocalClient as LocalCatalogClient
 from shop.inventory.client import InsufficientStock, ReservationLine, StockLevel
-from shop.inventory.client.http import HttpInventoryClient
-from shop.inventory.client.local import LocalInventoryClient
+from shop.inventory.client.http import HttpClient as HttpInventoryClient
+from shop.inventory.client.local import LocalClient as LocalInventoryClient
 from shop.orders import services as orders_services
 from shop.orders.client import OrderNotFound, OrderSummary
-from shop.orders.client.http import HttpOrdersClient
-from shop.orders.client.local import LocalOrdersClient
+from shop.orders.client.http import HttpClient as HttpOrdersClient
+from shop.orders.client.local import LocalClient as LocalOrdersClient
 from shop.platform.breaker import breaker_for
 from shop.platform.discovery import get_discovery
 from shop.platform.topology import APPS
 from shop.users import services as users_services
-from shop.users.client import User, UserNotFound
-from shop.users.client.http import HttpUsersClient
-from shop.users.client.local import LocalUsersClient
 from tests.conftest import STAFF, running
 from tests.contract.client import ApiClient
 
@@ -43,7 +40,7 @@ class LocalShop:
     """The local clients; test data written through the services into this process's test databases."""
 
     catalog, inventory = LocalCatalogClient(), LocalInventoryClient()
-    users, orders = LocalUsersClient(), LocalOrdersClient()
+    orders = LocalOrdersClient()
 
     def product(self, sku: str) -> int:
         return catalog_services.product_create(name="Widget", price=Decimal("9.99"), sku=sku).id
@@ -60,7 +57,7 @@ class HttpShop:
     """The HTTP clients; test data written through the live monolith's public API."""
 
     catalog, inventory = HttpCatalogClient(), HttpInventoryClient()
-    users, orders = HttpUsersClient(), HttpOrdersClient()
+    orders = HttpOrdersClient()
 
     def __init__(self, url: str):
         self.url, self.staff = url, ApiClient(url).login(STAFF["username"], STAFF["password"])
@@ -116,13 +113,6 @@ def test_products_get_returns_the_existing_products_by_id(client_impl):
     assert client_impl.catalog.products_get(product_ids=[]) == {}
 
 
-def test_users_are_read_as_plain_data(client_impl):
-    username = unique("user")
-    user_id = client_impl.user(username)
-    assert client_impl.users.user_get(user_id=user_id) == User(id=user_id, username=username,
-                                                               email=f"{username}@example.com", is_staff=False)
-
-
 def test_orders_are_read_as_summaries(client_impl):
     product_id = client_impl.product(unique("SKU"))
     client_impl.inventory.stock_add(product_id=product_id, quantity=5)
@@ -134,9 +124,8 @@ def test_orders_are_read_as_summaries(client_impl):
 
 @pytest.mark.parametrize("call, error", [
     (lambda shop: shop.catalog.product_get(product_id=MISSING), ProductNotFound),
-    (lambda shop: shop.users.user_get(user_id=MISSING), UserNotFound),
     (lambda shop: shop.orders.order_get(order_id=MISSING), OrderNotFound),
-], ids=["product", "user", "order"])
+], ids=["product", "order"])
 def test_missing_things_raise_the_apps_not_found_error(client_impl, call, error):
     with pytest.raises(error) as caught:
         call(client_impl)

@@ -5,7 +5,6 @@ import uuid
 import requests
 
 TIMEOUT = 15
-PROBLEM_CONTENT_TYPE = "application/problem+json"
 PASSWORD = "c0rrect-Horse-battery"
 SETUP_ATTEMPTS = 3
 
@@ -83,18 +82,6 @@ class ApiClient:
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def assert_problem(response: requests.Response, status: int) -> dict:
-    """The response is an RFC 9457 problem document with this status; returns its body."""
-    where = f"{response.request.method} {response.request.path_url}"
-    assert response.status_code == status, f"{where}: expected {status}, got {response.status_code}: {response.text[:500]}"
-    content_type = response.headers.get("Content-Type", "")
-    assert content_type.startswith(PROBLEM_CONTENT_TYPE), f"{where}: Content-Type {content_type!r}"
-    body = response.json()
-    assert body.get("status") == status, body
-    assert isinstance(body.get("title"), str) and body["title"], body
-    return body
 
 
 def poll(fetch, until, timeout: float = 10.0, step: float = 0.1):

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from tests.contract.client import assert_problem
+from tests.problems import assert_problem
 
 JSON = {"Content-Type": "application/json"}
 LIMIT = 64 * 1024

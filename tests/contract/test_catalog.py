@@ -3,7 +3,8 @@ import math
 
 import pytest
 
-from tests.contract.client import assert_problem, unique
+from tests.contract.client import unique
+from tests.problems import assert_problem
 
 
 def _new(name="Gadget", price="12.50", **extra):

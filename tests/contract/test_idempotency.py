@@ -1,7 +1,8 @@
 """Idempotency-Key on POST /orders and /orders/<id>/pay: a retry replays, the work happens once."""
 import pytest
 
-from tests.contract.client import assert_problem, settled_stock, unique
+from tests.contract.client import settled_stock, unique
+from tests.problems import assert_problem
 from tests.contract.test_orders import fence
 
 REPLAYED = "Idempotent-Replayed"

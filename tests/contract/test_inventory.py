@@ -1,7 +1,7 @@
 """Stock levels: anyone reads them, staff adds and removes, never below what orders reserved."""
 import pytest
 
-from tests.contract.client import assert_problem
+from tests.problems import assert_problem
 
 BAD_QUANTITIES = [0, -1, 1_000_001, 10**30, "x", 1.5, None, True, [1]]
 

@@ -1,7 +1,8 @@
 """Orders: placement reserves stock all-or-nothing; payment commits it, cancellation releases it."""
 import pytest
 
-from tests.contract.client import assert_problem, settled_stock
+from tests.contract.client import settled_stock
+from tests.problems import assert_problem
 
 DECLINED_CARD = "4000000000000002"
 

@@ -1,7 +1,8 @@
 """Accounts: registration, JWT login/refresh, and who may read which account."""
 import pytest
 
-from tests.contract.client import PASSWORD, ApiClient, assert_problem, unique
+from tests.contract.client import PASSWORD, ApiClient, unique
+from tests.problems import assert_problem
 
 
 def _register(api, username, email=None, password=PASSWORD, slash=""):

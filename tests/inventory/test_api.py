@@ -4,14 +4,9 @@ import pytest
 from shop.inventory import services
 from shop.inventory.models import Stock
 from tests.factories import make_product, stock_of
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.django_db(databases="__all__")
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    return response.json()
 
 
 @pytest.mark.parametrize("path", ["/inventory/{id}", "/inventory/{id}/"])

@@ -5,14 +5,9 @@ import pytest
 
 from shop.orders.models import Order, OrderIdempotencyRecord, Payment
 from tests.factories import login, make_product, make_user, nothing_written, stock_of
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.django_db(databases="__all__")
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    return response.json()
 
 
 def place(client, items, key=None):

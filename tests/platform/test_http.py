@@ -2,6 +2,7 @@
 import json
 import socket
 import threading
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -10,7 +11,8 @@ from rest_framework.test import APIRequestFactory
 
 from shop.platform.breaker import breaker_for
 from shop.platform.discovery import get_discovery
-from shop.platform.errors import ServiceUnavailable, ShopError, UpstreamTimeout
+from shop.platform.door import Door
+from shop.platform.errors import ShopError, UpstreamTimeout
 from shop.platform.http import ServiceClient
 from shop.platform.request_id import request_id_var
 from shop.platform.service_auth import ServiceCaller, ServiceTokenAuthentication
@@ -22,8 +24,8 @@ class WidgetMissing(ShopError):
     title = "Widget missing"
 
 
-class WidgetsUnavailable(ServiceUnavailable):
-    code = "widgets-unavailable"
+WIDGETS = Door("catalog", unavailable="Widgets are unavailable")
+WidgetsUnavailable = WIDGETS.unavailable
 
 
 class FakeUpstream:
@@ -87,7 +89,7 @@ def upstream(settings):
 
 @pytest.fixture
 def client():
-    return ServiceClient("catalog", unavailable=WidgetsUnavailable, errors=(WidgetMissing,))
+    return ServiceClient(WIDGETS, errors=(WidgetMissing,))
 
 
 def test_json_call_sends_params_and_body_and_returns_the_payload(upstream, client):
@@ -167,3 +169,20 @@ def test_propagates_the_request_id(upstream, client):
     finally:
         request_id_var.reset(token)
     assert upstream.requests[0]["headers"]["X-Request-ID"] == "req-abc.123"
+
+
+@dataclass(frozen=True)
+class Widget:
+    id: int
+    name: str
+
+
+def test_answers_decode_into_the_requested_dto(upstream, client):
+    upstream.body = [{"id": 7, "name": "widget"}]
+    assert client.call("GET", "/internal/widgets", returns=list[Widget]) == [Widget(7, "widget")]
+
+
+def test_an_answer_that_does_not_fit_the_dto_is_the_apps_unavailable_error(upstream, client):
+    upstream.body = {"id": "seven", "name": "widget"}
+    with pytest.raises(WidgetsUnavailable):
+        client.call("GET", "/internal/widgets/7", returns=Widget)

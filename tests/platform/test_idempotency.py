@@ -9,10 +9,10 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
-from shop.orders.models import OrderIdempotencyRecord
 from shop.platform.idempotency import idempotent, purge_expired
+from tests.platform.models import WidgetIdempotencyRecord, tables  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.django_db(databases="__all__")
+pytestmark = [pytest.mark.django_db(transaction=True, databases="__all__"), pytest.mark.usefixtures("tables")]
 
 
 class CountingApi(APIView):
@@ -20,7 +20,7 @@ class CountingApi(APIView):
 
     calls = 0
 
-    @idempotent(OrderIdempotencyRecord)
+    @idempotent(WidgetIdempotencyRecord)
     def post(self, request):
         CountingApi.calls += 1
         if request.data.get("fail"):
@@ -64,7 +64,7 @@ def test_a_key_replays_or_refuses(post, first_user, second_user, body, status, c
 
 def test_a_failed_request_releases_its_key(post):
     assert post({"fail": True}, "retry-me").status_code == 500
-    assert not OrderIdempotencyRecord.objects.exists()
+    assert not WidgetIdempotencyRecord.objects.exists()
     assert post({"fail": True}, "retry-me").status_code == 500
     assert CountingApi.calls == 2  # the retry ran again instead of replaying the failure
 
@@ -72,6 +72,6 @@ def test_a_failed_request_releases_its_key(post):
 def test_purge_expired_deletes_only_records_older_than_the_ttl():
     now = timezone.now()
     for key, age in (("old", timedelta(hours=49)), ("fresh", timedelta(hours=47))):
-        OrderIdempotencyRecord.objects.create(user_id=1, key=key, fingerprint="f", created_at=now - age)
-    assert purge_expired(OrderIdempotencyRecord, ttl_seconds=48 * 3600) == 1
-    assert list(OrderIdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]
+        WidgetIdempotencyRecord.objects.create(user_id=1, key=key, fingerprint="f", created_at=now - age)
+    assert purge_expired(WidgetIdempotencyRecord, ttl_seconds=48 * 3600) == 1
+    assert list(WidgetIdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]

@@ -3,6 +3,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from tests.factories import PASSWORD, make_user
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -10,14 +11,6 @@ pytestmark = pytest.mark.django_db(databases="__all__")
 def register(api, path="/register", **overrides):
     body = {"username": "alice", "email": "alice@example.com", "password": PASSWORD} | overrides
     return api.post(path, body, format="json")
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status and body["title"]
-    return body
 
 
 @pytest.mark.parametrize("path", ["/register", "/register/"])

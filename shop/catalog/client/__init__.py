@@ -3,8 +3,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Protocol
 
-from shop.platform.clients import client_for
-from shop.platform.errors import ServiceUnavailable, ShopError
+from shop.platform import door
+
+DOOR = door.Door("catalog", unavailable="The catalog is unavailable")
+CatalogUnavailable = DOOR.unavailable
 
 
 @dataclass(frozen=True)
@@ -16,15 +18,9 @@ class Product:
     description: str
 
 
-class ProductNotFound(ShopError):
-    status = 404
+class ProductNotFound(door.NotFound):
     code = "product-not-found"
     title = "Product not found"
-
-
-class CatalogUnavailable(ServiceUnavailable):
-    code = "catalog-unavailable"
-    title = "The catalog is unavailable"
 
 
 class CatalogClient(Protocol):
@@ -36,5 +32,4 @@ class CatalogClient(Protocol):
 
 
 def get_client() -> CatalogClient:
-    return client_for("catalog", "shop.catalog.client.local.LocalCatalogClient",
-                      "shop.catalog.client.http.HttpCatalogClient")
+    return DOOR.client()

@@ -3,20 +3,15 @@ from typing import Iterable
 
 from shop.catalog import selectors
 from shop.catalog.client import Product, ProductNotFound
-from shop.catalog.models import Product as _Product
+from shop.platform.wire import from_object
 
 
-def to_dto(product: _Product) -> Product:
-    return Product(id=product.id, name=product.name, sku=product.sku, price=product.price,
-                   description=product.description)
-
-
-class LocalCatalogClient:
+class LocalClient:
     def product_get(self, *, product_id: int) -> Product:
         product = selectors.product_get(product_id=product_id)
         if product is None:
             raise ProductNotFound(f"Product {product_id} does not exist.")
-        return to_dto(product)
+        return from_object(Product, product)
 
     def products_get(self, *, product_ids: Iterable[int]) -> dict[int, Product]:
-        return {p.id: to_dto(p) for p in selectors.products_by_ids(product_ids=product_ids)}
+        return {p.id: from_object(Product, p) for p in selectors.products_by_ids(product_ids=product_ids)}

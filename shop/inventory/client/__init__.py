@@ -2,12 +2,15 @@
 from dataclasses import dataclass
 from typing import Protocol
 
-from shop.platform.clients import client_for
-from shop.platform.errors import ServiceUnavailable, ShopError
+from shop.platform import door
+from shop.platform.errors import ShopError
 
 # Celery task names other apps may put in their outbox (they run on the inventory queue).
 STOCK_COMMIT_TASK = "inventory.stock_commit"
 STOCK_RELEASE_TASK = "inventory.stock_release"
+
+DOOR = door.Door("inventory", unavailable="The inventory is unavailable")
+InventoryUnavailable = DOOR.unavailable
 
 
 @dataclass(frozen=True)
@@ -33,11 +36,6 @@ class InsufficientStock(ShopError):
     title = "Not enough stock"
 
 
-class InventoryUnavailable(ServiceUnavailable):
-    code = "inventory-unavailable"
-    title = "The inventory is unavailable"
-
-
 class InventoryClient(Protocol):
     def stock_get(self, *, product_id: int) -> StockLevel:
         """Current stock of a product (zeros when it was never stocked)."""
@@ -53,5 +51,4 @@ class InventoryClient(Protocol):
 
 
 def get_client() -> InventoryClient:
-    return client_for("inventory", "shop.inventory.client.local.LocalInventoryClient",
-                      "shop.inventory.client.http.HttpInventoryClient")
+    return DOOR.client()

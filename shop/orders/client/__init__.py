@@ -3,8 +3,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from shop.platform.clients import client_for
-from shop.platform.errors import ServiceUnavailable, ShopError
+from shop.platform import door
+
+DOOR = door.Door("orders", unavailable="The orders service is unavailable")
+OrdersUnavailable = DOOR.unavailable
 
 
 @dataclass(frozen=True)
@@ -15,15 +17,9 @@ class OrderSummary:
     total: Decimal
 
 
-class OrderNotFound(ShopError):
-    status = 404
+class OrderNotFound(door.NotFound):
     code = "order-not-found"
     title = "Order not found"
-
-
-class OrdersUnavailable(ServiceUnavailable):
-    code = "orders-unavailable"
-    title = "The orders service is unavailable"
 
 
 class OrdersClient(Protocol):
@@ -32,5 +28,4 @@ class OrdersClient(Protocol):
 
 
 def get_client() -> OrdersClient:
-    return client_for("orders", "shop.orders.client.local.LocalOrdersClient",
-                      "shop.orders.client.http.HttpOrdersClient")
+    return DOOR.client()

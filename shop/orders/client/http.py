@@ -1,14 +1,14 @@
 """Orders client over HTTP, for processes that do not host the orders app."""
-from decimal import Decimal
-
-from shop.orders.client import OrderNotFound, OrdersUnavailable, OrderSummary
+from shop.orders.client import DOOR, OrderNotFound, OrderSummary
+from shop.orders.routes import ROUTES
 from shop.platform.http import ServiceClient
+from shop.platform.routes import path_to
 
 
-class HttpOrdersClient:
+class HttpClient:
     def __init__(self):
-        self.service = ServiceClient("orders", unavailable=OrdersUnavailable, errors=(OrderNotFound,))
+        self.service = ServiceClient(DOOR, errors=(OrderNotFound,))
 
     def order_get(self, *, order_id: int) -> OrderSummary:
-        data = self.service.call("GET", f"/internal/orders/{order_id}", idempotent=True)
-        return OrderSummary(id=data["id"], user_id=data["user_id"], status=data["status"], total=Decimal(data["total"]))
+        return self.service.call("GET", path_to(ROUTES, "internal-order", order_id=order_id), idempotent=True,
+                                 returns=OrderSummary)

@@ -1,11 +1,12 @@
 """In-process orders client."""
 from shop.orders import selectors
 from shop.orders.client import OrderNotFound, OrderSummary
+from shop.platform.wire import from_object
 
 
-class LocalOrdersClient:
+class LocalClient:
     def order_get(self, *, order_id: int) -> OrderSummary:
         order = selectors.order_get(order_id=order_id)
         if order is None:
             raise OrderNotFound(f"Order {order_id} does not exist.")
-        return OrderSummary(id=order.id, user_id=order.user_id, status=order.status, total=order.total)
+        return from_object(OrderSummary, order)

@@ -1,0 +1,25 @@
+"""Reads each app's route declarations (shop/<app>/routes.py) for the URLconfs and the API root."""
+from django.utils.module_loading import import_string
+
+from shop.platform.routes import Route, url_patterns
+from shop.platform.topology import APPS
+
+
+def declared(app: str) -> tuple[Route, ...]:
+    return import_string(f"shop.{app}.routes.ROUTES")
+
+
+def hosted_patterns(apps) -> list:
+    """URL patterns of every route (public and internal) of the apps this process hosts."""
+    return [pattern for app in apps for pattern in url_patterns(f"shop.{app}", declared(app))]
+
+
+def public_routes() -> list[tuple[str, Route]]:
+    """(app, route) for every public route of every app: what the gateway forwards."""
+    return [(app, route) for app in APPS for route in declared(app) if route.public]
+
+
+def root_links() -> dict[str, str]:
+    """The API root's links: every app's linked routes, then the platform's own pages."""
+    links = {route.link: route.template for _, route in public_routes() if route.link}
+    return links | {"health": "/health/", "schema": "/schema/", "docs": "/docs/"}

@@ -1,0 +1,33 @@
+"""The skeleton every app's door (shop/<app>/client/) fills with its Protocol, DTOs and errors: the
+app's unavailable error, the error base for missing things, and the one choice of implementation."""
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from shop.platform.errors import ServiceUnavailable, ShopError
+
+
+class NotFound(ShopError):
+    """Base of an app's `<Thing>NotFound` errors."""
+
+    status = 404
+    code = "not-found"
+    title = "Not found"
+
+
+class Door:
+    """One app's door: `Door("<app>", unavailable="The <app> is unavailable")`."""
+
+    def __init__(self, app: str, *, unavailable: str):
+        self.app = app
+        self.unavailable: type[ServiceUnavailable] = type(
+            f"{app.title()}Unavailable", (ServiceUnavailable,),
+            {"code": f"{app}-unavailable", "title": unavailable, "__module__": f"shop.{app}.client"})
+        self._client = None
+
+    def client(self):
+        """The app's client, made once: `client.local.LocalClient` when this process hosts the app
+        (settings.SHOP_APPS), else `client.http.HttpClient` over the app's internal API."""
+        if self._client is None:
+            implementation = "local.LocalClient" if self.app in settings.SHOP_APPS else "http.HttpClient"
+            self._client = import_string(f"shop.{self.app}.client.{implementation}")()
+        return self._client

@@ -1,1 +1,0 @@
-from tests.unit_fixtures import *  # noqa: F401,F403
