@@ -73,7 +73,8 @@ def deployment(request, tmp_path_factory):
     port = free_entry_port()
     env_file = tmp_path_factory.mktemp("compose") / "env"
     write_env_file(env_file, port)
-    project = Project(f"shop-ct-{request.param}-{os.getpid()}", env_file, overrides=(TEST_OVERRIDE,))
+    project = Project(f"shop-ct-{request.param}", env_file, overrides=(TEST_OVERRIDE,))
+    project.down(volumes=True)  # whatever an interrupted run left behind
     try:
         project.up(request.param)
         deployment = Deployment(request.param, project, port)
