@@ -6,6 +6,7 @@ live-stack test range, with the live stacks' fast password hasher (compose.test.
 with its volumes afterwards. The contract suite's fixtures are reused as they are, with `stack` pointing
 at the containerized entry point."""
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -18,10 +19,10 @@ import pytest
 from tests.conftest import STAFF
 from tests.contract.conftest import (api, crowd, customer, make_customer, make_product, order,  # noqa: F401
                                      product, someone, staff, staff_token)
-from tools.compose import Project
+from tools.compose import COMPOSE_FILE, Project
 
 ENTRY_PORTS = range(18000, 19000)  # below the live-stack tests' 20000-32767, clear of 8000
-SECRETS = ("DJANGO_SECRET_KEY", "SHOP_JWT_SIGNING_KEY", "SHOP_SERVICE_KEY", "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD")
+REQUIRED = sorted(set(re.findall(r"\$\{(\w+):\?", COMPOSE_FILE.read_text())))  # the variables compose demands
 ENTRY_SERVICE = {"monolith": "shop", "split": "gateway"}
 USERS_SERVICE = {"monolith": "shop", "split": "users"}
 TEST_OVERRIDE = Path(__file__).with_name("compose.test.yml")
@@ -57,7 +58,7 @@ def free_entry_port() -> int:
 
 
 def write_env_file(path, port: int) -> None:
-    lines = [f"{name}={secrets.token_urlsafe(32)}" for name in SECRETS] + [f"SHOP_HTTP_PORT={port}"]
+    lines = [f"{name}={secrets.token_urlsafe(32)}" for name in REQUIRED] + [f"SHOP_HTTP_PORT={port}"]
     path.write_text("\n".join(lines) + "\n")
 
 
