@@ -80,5 +80,8 @@ compose-down: install
 	$(PODMAN_ENV) $(PY) -m tools.compose down --env-file $(ENV_FILE)
 
 # Both compose profiles on this machine's images: the contract suite, a stop/start fault, port isolation.
-test-containers: install images
+# Where podman cannot be installed, the tests skip and say so.
+test-containers: install
+	$(MAKE) podman || echo "podman could not be installed: the container tests will skip"
+	if command -v podman >/dev/null; then $(MAKE) images; fi
 	$(PODMAN_ENV) $(PY) -m pytest -s tests/containers

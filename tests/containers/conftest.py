@@ -27,9 +27,6 @@ ENTRY_SERVICE = {"monolith": "shop", "split": "gateway"}
 USERS_SERVICE = {"monolith": "shop", "split": "users"}
 TEST_OVERRIDE = Path(__file__).with_name("compose.test.yml")
 
-if not shutil.which("podman"):
-    pytest.skip("podman is not installed: `make test-containers` installs it (apt-get install podman runc "
-                "debootstrap) and builds the images", allow_module_level=True)
 if not os.environ.get("SHOP_IMAGE"):
     raise pytest.UsageError("run the container tests through `make test-containers` (it builds the images and "
                             "sets CONTAINERS_CONF and the *_IMAGE variables)")
@@ -71,6 +68,9 @@ def create_staff(deployment: Deployment) -> None:
 
 @pytest.fixture(scope="session", params=["monolith", "split"])
 def deployment(request, tmp_path_factory):
+    if not shutil.which("podman"):
+        pytest.skip("podman is not installed, and `make test-containers` could not install it with apt "
+                    "(podman runc debootstrap)")
     port = free_entry_port()
     env_file = tmp_path_factory.mktemp("compose") / "env"
     write_env_file(env_file, port)
