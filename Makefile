@@ -66,11 +66,16 @@ podman:
 	command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null \
 		|| (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q podman runc debootstrap)
 
-# Layers are cached by podman between runs; the base is rebuilt only when its script changes.
+# Layers are cached by podman between runs; the base is rebuilt only when its script changes. The four images
+# on the base build side by side (mostly package downloads).
 images: podman
 	$(PODMAN_ENV) deploy/images/base/build.sh $(SHOP_BASE_IMAGE)
-	for image in postgres rabbitmq redis; do $(PODMAN_BUILD) -q -t localhost/shop-$$image:local deploy/images/$$image || exit 1; done
-	$(PODMAN_BUILD) -q --build-arg PIP_CERT=$(CA_BUNDLE) -v $(CA_BUNDLE):$(CA_BUNDLE):ro -t $(SHOP_IMAGE) .
+	pids=""; \
+	for image in postgres rabbitmq redis; do \
+		$(PODMAN_BUILD) -q -t localhost/shop-$$image:local deploy/images/$$image & pids="$$pids $$!"; done; \
+	$(PODMAN_BUILD) -q --build-arg PIP_CERT=$(CA_BUNDLE) -v $(CA_BUNDLE):$(CA_BUNDLE):ro -t $(SHOP_IMAGE) . & \
+	pids="$$pids $$!"; \
+	for pid in $$pids; do wait $$pid || exit 1; done
 	$(PODMAN_ENV) podman images --filter reference='localhost/shop*'
 
 compose-up: install
