@@ -24,6 +24,10 @@ CA_BUNDLE := /etc/ssl/certs/ca-certificates.crt
 PROFILE ?= monolith
 ENV_FILE ?= .env
 
+# Production is the default; these targets run in dev mode (dev secrets, DEBUG). Tests: tests/dev_mode.py;
+# live stacks, make split and the bench: tools/stack.py.
+run schema: export DJANGO_DEBUG = 1
+
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip

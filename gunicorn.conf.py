@@ -14,6 +14,11 @@ timeout = 30
 graceful_timeout = 10
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
+# Forwarded headers, set explicitly: gunicorn believes none from any peer (no scheme header, no
+# SCRIPT_NAME/PATH_INFO header). Django alone decides, from SHOP_TRUSTED_PROXIES (settings.py:
+# SECURE_PROXY_SSL_HEADER, NUM_PROXIES, USE_X_FORWARDED_HOST), so both never disagree.
+forwarded_allow_ips = ""
+secure_scheme_headers = {}
 
 
 def _discovery():

@@ -1,14 +1,13 @@
 """The stacks under test: the same gunicorn settings and environment for every topology, plus seeding
 through the public API and the resident memory of each process."""
 import os
-import secrets
 import tempfile
 import uuid
 from pathlib import Path
 
 import requests
 
-from tools.stack import Stack, ports_from
+from tools.stack import Stack, ports_from, production_env
 
 GUNICORN_WORKERS, GUNICORN_THREADS = 2, 4
 STAFF = {"username": "bench-staff", "password": "bench-Staff-passw0rd!", "email": "bench-staff@example.com"}
@@ -21,8 +20,11 @@ def make_stacks(variants: dict[str, tuple[str, str]], *, port_base: int, postgre
     """One Stack per variant (name -> (topology, Redis URL or "")), all with one DJANGO_* environment and
     the same gunicorn settings, on ports port_base + 10 * i + (0..4)."""
     run_id = uuid.uuid4().hex[:6]
-    extra_env = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-                 "DJANGO_ROOT_URLCONF": "bench.urls"}
+    # Production settings with real secrets. The load comes from one address and a few customers who place
+    # many orders, so rates are not limited and the cap on unpaid orders is out of reach (still counted).
+    extra_env = {**production_env(), "DJANGO_ROOT_URLCONF": "bench.urls", "SHOP_MAX_PENDING_ORDERS": str(10**9),
+                 **{f"SHOP_THROTTLE_{scope}": "" for scope in ("LOGIN", "LOGIN_USERNAME", "REGISTER", "REFRESH",
+                                                               "ORDER_PLACE")}}
     stacks = {}
     for i, (name, (topology, redis_url)) in enumerate(variants.items()):
         base, slug = port_base + 10 * i, name.replace("+", "-")

@@ -9,9 +9,11 @@ def declared(app: str) -> tuple[Route, ...]:
     return import_string(f"shop.{app}.routes.ROUTES")
 
 
-def hosted_patterns(apps) -> list:
-    """URL patterns of every route (public and internal) of the apps this process hosts."""
-    return [pattern for app in apps for pattern in url_patterns(f"shop.{app}", declared(app))]
+def hosted_patterns(apps, *, internal: bool) -> list:
+    """URL patterns of the public routes of the apps this process hosts, and of their internal routes too
+    when `internal` (a split service: the monolith calls its apps in process and mounts none)."""
+    return [pattern for app in apps
+            for pattern in url_patterns(f"shop.{app}", [r for r in declared(app) if r.public or internal])]
 
 
 def public_routes() -> list[tuple[str, Route]]:

@@ -4,8 +4,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
-from shop.platform.topology import APPS, PORTS, current_role, owned_apps
+from shop.platform.secrets import (dev_key_pair, dev_service_key_pair, example_values, pem_from_env, require_ed25519_key,
+                                  require_rsa_key, require_secret)
+from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS, current_role, owned_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -16,11 +19,54 @@ SHOP_APPS = owned_apps(SHOP_SERVICE)
 DATA_DIR = Path(env.str("SHOP_DATA_DIR", str(BASE_DIR / "data")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env.bool("DJANGO_DEBUG", True)
-_DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789"
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", _DEV_SECRET if DEBUG else "")
-if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
-    raise environ.ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
+# Production is the default: dev mode (dev secrets, DEBUG) only with DJANGO_DEBUG=1.
+DEBUG = env.bool("DJANGO_DEBUG", False)
+_DEV_SECRETS = {"DJANGO_SECRET_KEY": "dev-only-insecure-secret-key-never-use-in-production-0123456789"}
+_REFUSED_SECRETS = set(_DEV_SECRETS.values()) | example_values(BASE_DIR / ".env.example") | {
+    pem.strip() for app in APPS for pem in dev_service_key_pair(app)}  # derived from public code
+
+
+def _secret(name: str) -> str:
+    """A symmetric secret: the dev value in dev mode, else required and checked."""
+    return env.str(name, _DEV_SECRETS[name]) if DEBUG else require_secret(name, env.str(name, ""), refused=_REFUSED_SECRETS)
+
+
+def _jwt_key(name: str, *, private: bool, needed: bool) -> str:
+    """A PEM key of the user-token pair: the generated dev pair in dev mode, else required and checked."""
+    pem = pem_from_env(env.str(name, ""))
+    if not needed:
+        if pem and private and not DEBUG:
+            raise ImproperlyConfigured(f"{name} belongs to the roles that issue user tokens ({', '.join(TOKEN_ISSUERS)}) only.")
+        return ""
+    if DEBUG and not pem:
+        return dev_key_pair(DATA_DIR)[0 if private else 1]
+    return require_rsa_key(name, pem, private=private, refused=_REFUSED_SECRETS)
+
+
+def _service_keys() -> tuple[dict[str, str], dict[str, str]]:
+    """Service-token keys: (private by role, public by role). A split service holds its own private key and
+    every service's public key; dev mode has every role's derived dev pair; the others need none."""
+    if DEBUG:
+        pairs = {app: dev_service_key_pair(app) for app in APPS}
+        return {app: pair[0] for app, pair in pairs.items()}, {app: pair[1] for app, pair in pairs.items()}
+    for app in APPS:
+        if app != SHOP_SERVICE and env.str(_service_key_name(app, "private"), ""):
+            raise ImproperlyConfigured(f"{_service_key_name(app, 'private')} belongs to the {app} service only.")
+    if SHOP_SERVICE not in APPS:
+        return {}, {}
+    return {SHOP_SERVICE: _service_key(SHOP_SERVICE, "private")}, {app: _service_key(app, "public") for app in APPS}
+
+
+def _service_key_name(app: str, kind: str) -> str:
+    return f"SHOP_{app.upper()}_SERVICE_{kind.upper()}_KEY"
+
+
+def _service_key(app: str, kind: str) -> str:
+    name = _service_key_name(app, kind)
+    return require_ed25519_key(name, pem_from_env(env.str(name, "")), private=kind == "private", refused=_REFUSED_SECRETS)
+
+
+SECRET_KEY = _secret("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["*"] if DEBUG else ["localhost", "127.0.0.1"])
 
 INSTALLED_APPS = [
@@ -32,13 +78,37 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "health_check",
+    # the issuers keep the refresh tokens they issued and those spent (rotation, logout), in the users database
+    *(["rest_framework_simplejwt.token_blacklist"] if SHOP_SERVICE in TOKEN_ISSUERS else []),
 ]
 
 MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
     "shop.platform.request_id.RequestIdMiddleware",
     "shop.platform.body_limit.BodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",  # DRF's token-authenticated views are exempt
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Proxies in front of the entry point whose X-Forwarded-* headers are believed: in production, the one
+# that ends TLS. A split service also believes the gateway, the only way in to it.
+SHOP_TRUSTED_PROXIES = env.int("SHOP_TRUSTED_PROXIES", 0 if DEBUG else 1)
+_PROXIES_IN_FRONT = SHOP_TRUSTED_PROXIES + (1 if SHOP_SERVICE in APPS else 0)
+# HTTPS: the trusted proxy says which scheme the client used. Health probes and service-to-service calls
+# (plain HTTP inside the deployment's network) are never redirected.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _PROXIES_IN_FRONT else None
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health", r"^internal/"]
+# A split service is reached through the gateway only (never published), which names the public host in
+# X-Forwarded-Host: links it builds (pagination, Location) point at the public entry point.
+USE_X_FORWARDED_HOST = SHOP_SERVICE in APPS
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+CSRF_FAILURE_VIEW = "shop.platform.errors.csrf_failure"
 
 ROOT_URLCONF = env.str("DJANGO_ROOT_URLCONF", "gateway_urls" if SHOP_SERVICE == "gateway" else "shop.urls")
 WSGI_APPLICATION = "shop.wsgi.application"
@@ -79,7 +149,7 @@ def _database(app: str) -> dict:
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 DATABASES.update({app: _database(app) for app in SHOP_APPS})
 DATABASE_ROUTERS = ["shop.routers.AppDatabaseRouter"]
-SHOP_DATABASE_APPS = {app: app for app in APPS} | {"auth": "users", "contenttypes": "users"}
+SHOP_DATABASE_APPS = {app: app for app in APPS} | {"auth": "users", "contenttypes": "users", "token_blacklist": "users"}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
@@ -105,12 +175,25 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "shop.platform.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Rates per scope, e.g. "10/min" (s, min, hour, day); an empty value switches that throttle off.
+    "DEFAULT_THROTTLE_RATES": {
+        scope: env.str(f"SHOP_THROTTLE_{scope.upper().replace('-', '_')}", rate) or None
+        for scope, rate in {"login": "30/min", "login-username": "10/min", "register": "20/hour",
+                            "refresh": "60/min", "order-place": "30/min"}.items()
+    },
+    # Client addresses: X-Forwarded-For as written by the trusted proxies (and the gateway), else the peer.
+    "NUM_PROXIES": _PROXIES_IN_FRONT,
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("SHOP_JWT_ACCESS_MINUTES", 15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("SHOP_JWT_REFRESH_DAYS", 1)),
-    "SIGNING_KEY": env.str("SHOP_JWT_SIGNING_KEY", SECRET_KEY),
+    # RS256: only the issuing role holds the private key; every role verifies with the public one.
+    "ALGORITHM": "RS256",
+    "SIGNING_KEY": _jwt_key("SHOP_JWT_PRIVATE_KEY", private=True, needed=SHOP_SERVICE in TOKEN_ISSUERS),
+    "VERIFYING_KEY": _jwt_key("SHOP_JWT_PUBLIC_KEY", private=False, needed=SHOP_SERVICE != "gateway"),
     "UPDATE_LAST_LOGIN": False,
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
     "TOKEN_USER_CLASS": "shop.platform.auth.ShopTokenUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -125,6 +208,11 @@ SPECTACULAR_SETTINGS = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("SHOP_MAX_BODY_BYTES", 64 * 1024)
 SHOP_RESERVATION_TTL = env.int("SHOP_RESERVATION_TTL", 15 * 60)
 SHOP_IDEMPOTENCY_TTL = env.int("SHOP_IDEMPOTENCY_TTL", 48 * 3600)
+SHOP_PLACING_TIMEOUT = env.int("SHOP_PLACING_TIMEOUT", 120)  # seconds before an order stuck placing expires
+SHOP_RECONCILE_AFTER = env.int("SHOP_RECONCILE_AFTER", 120)  # seconds a reservation is left to the saga
+SHOP_TASK_MAX_RETRIES = env.int("SHOP_TASK_MAX_RETRIES", 10)  # then a consumer task is dead-lettered
+SHOP_OUTBOX_RETENTION = env.int("SHOP_OUTBOX_RETENTION", 7 * 24 * 3600)  # seconds sent outbox rows are kept
+SHOP_MAX_PENDING_ORDERS = env.int("SHOP_MAX_PENDING_ORDERS", 20)  # unpaid orders one customer may hold
 
 # Celery: without a broker the monolith runs tasks in-process after commit; split roles share
 # a filesystem broker on one machine; CELERY_BROKER_URL (RabbitMQ) carries them in production.
@@ -132,10 +220,16 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL and SHOP_SERVICE == "monolith"
 if not CELERY_BROKER_URL and SHOP_SERVICE != "monolith":
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "shop.platform.fsbroker:Transport"  # kombu's, writing each message atomically
     _broker_dir = DATA_DIR / "broker"
     _broker_dir.mkdir(exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_broker_dir), "data_folder_out": str(_broker_dir),
                                        "control_folder": str(_broker_dir / "control"), "polling_interval": 0.1}
+elif CELERY_BROKER_URL.startswith("amqp"):
+    # Publisher confirms: a publish returns only once RabbitMQ has the message (the outbox marks it
+    # sent then). One quick connection attempt: the relay retries later, nobody waits on it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True, "max_retries": 1, "interval_start": 0,
+                                       "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / f"celerybeat-schedule-{SHOP_SERVICE}")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -163,12 +257,19 @@ CELERY_TASK_ROUTES = {f"{app}.*": {"queue": SHOP_NAMESPACE + app} for app in APP
 _BEAT = {
     "orders": {
         "orders-expire-pending": {"task": "orders.expire_pending", "schedule": env.float("SHOP_EXPIRY_INTERVAL", 30.0)},
-        "orders-relay-outbox": {"task": "orders.relay_outbox", "schedule": 10.0},
+        "orders-recover-payments": {"task": "orders.recover_payments", "schedule": env.float("SHOP_EXPIRY_INTERVAL", 30.0)},
+        "orders-relay-outbox": {"task": "orders.relay_outbox", "schedule": env.float("SHOP_RELAY_INTERVAL", 10.0)},
         "orders-purge-idempotency": {"task": "orders.purge_idempotency_keys", "schedule": 3600.0},
+        "orders-purge-outbox": {"task": "orders.purge_outbox", "schedule": 3600.0},
+    },
+    "inventory": {
+        "inventory-reconcile": {"task": "inventory.reconcile_stock", "schedule": env.float("SHOP_RECONCILE_INTERVAL", 60.0)},
     },
 }
 CELERY_BEAT_SCHEDULE = {name: entry for app in SHOP_APPS for name, entry in _BEAT.get(app, {}).items()}
 SHOP_PAYMENT_PROCESSOR = env.str("SHOP_PAYMENT_PROCESSOR", "shop.orders.payments.SimulatedProcessor")
+SHOP_PAYMENT_TIMEOUT = env.float("SHOP_PAYMENT_TIMEOUT", 10.0)  # seconds a charge may take
+SHOP_PAYMENT_RECOVER_AFTER = env.int("SHOP_PAYMENT_RECOVER_AFTER", 60)  # seconds before a `paying` order is looked up
 
 # Split mode: where the other services are, how calls to them are bounded and authenticated.
 SHOP_DISCOVERY = env.str("SHOP_DISCOVERY", "env")  # env | consul
@@ -178,14 +279,25 @@ SHOP_SERVICE_URLS = {
 SHOP_CONSUL_URL = env.str("SHOP_CONSUL_URL", "http://127.0.0.1:8500")
 SHOP_ADVERTISE_HOST = env.str("SHOP_ADVERTISE_HOST", "127.0.0.1")
 SHOP_ADVERTISE_PORT = env.int("SHOP_ADVERTISE_PORT", PORTS[SHOP_SERVICE])
-SHOP_SERVICE_KEY = env.str("SHOP_SERVICE_KEY", SECRET_KEY + ":service")
+SHOP_SERVICE_PRIVATE_KEYS, SHOP_SERVICE_PUBLIC_KEYS = _service_keys()  # service tokens, one key pair per service
 SHOP_CONNECT_TIMEOUT = env.float("SHOP_CONNECT_TIMEOUT", 0.5)
 SHOP_UPSTREAM_TIMEOUT = env.float("SHOP_UPSTREAM_TIMEOUT", 5.0)
+# The gateway waits longer than a request needs inside: POST /orders makes two service calls in a row.
+SHOP_GATEWAY_TIMEOUT = env.float("SHOP_GATEWAY_TIMEOUT", 2 * SHOP_UPSTREAM_TIMEOUT + 2)
+SHOP_HOP_TIMEOUT = SHOP_GATEWAY_TIMEOUT if SHOP_SERVICE == "gateway" else SHOP_UPSTREAM_TIMEOUT
 SHOP_BREAKER_FAIL_MAX = env.int("SHOP_BREAKER_FAIL_MAX", 5)
 SHOP_BREAKER_RESET_SECONDS = env.float("SHOP_BREAKER_RESET_SECONDS", 5.0)
 SHOP_REDIS_URL = env.str("SHOP_REDIS_URL", "")
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SHOP_REDIS_URL,
-                "KEY_PREFIX": SHOP_NAMESPACE, "OPTIONS": {"socket_timeout": 0.2, "socket_connect_timeout": 0.2}}
-    if SHOP_REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-}
+SHOP_FALLBACK_CACHE_MB = env.int("SHOP_FALLBACK_CACHE_MB", 64)  # the gateway's stale-read store, at most
+
+
+def _cache(name: str, serializer: str | None = None) -> dict:
+    """Redis when SHOP_REDIS_URL is set (optionally with its own serializer), else this process's memory."""
+    if not SHOP_REDIS_URL:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
+    options = {"socket_timeout": 0.2, "socket_connect_timeout": 0.2, **({"serializer": serializer} if serializer else {})}
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SHOP_REDIS_URL,
+            "KEY_PREFIX": SHOP_NAMESPACE, "OPTIONS": options}
+
+
+CACHES = {"default": _cache("default"), "fallback": _cache("fallback", "shop.platform.fallback.JsonSerializer")}

@@ -8,6 +8,7 @@ from shop.app_routes import hosted_patterns, root_links
 from shop.platform.errors import not_found
 from shop.platform.health import local_checks
 from shop.platform.root import ApiRootView
+from shop.platform.topology import APPS
 from shop.platform.routes import routes
 
 urlpatterns = [
@@ -17,7 +18,7 @@ urlpatterns = [
         ("schema", SpectacularAPIView.as_view(), "schema"),
         ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
     ),
-    *hosted_patterns(settings.SHOP_APPS),
+    *hosted_patterns(settings.SHOP_APPS, internal=settings.SHOP_SERVICE in APPS),
     re_path(r"", not_found),  # JSON 404 for unknown paths, in DEBUG too
 ]
 

@@ -19,6 +19,10 @@ pytest_plugins = ["tests.unit_fixtures"]  # the in-process fixtures; tests/contr
 POSTGRES_URL = os.environ.get("SHOP_TEST_POSTGRES_URL", "")
 BROKER_URL = os.environ.get("SHOP_TEST_BROKER_URL", "")
 REDIS_URL = os.environ.get("SHOP_TEST_REDIS_URL", "")
+# Every test client comes from 127.0.0.1: per-address and per-user rates are lifted (their own tests set
+# them low); the per-username login rate keeps its default (tests/contract/test_throttling.py).
+LOOSE_THROTTLES = {f"SHOP_THROTTLE_{scope}": "100000/min" for scope in ("LOGIN", "REGISTER", "REFRESH", "ORDER_PLACE")}
+MAX_PENDING_ORDERS = 50  # per customer in the live stacks: room for session-scoped customers' pending orders
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"  # PBKDF2 costs 0.5 s a login here
 STAFF = {"username": "staff", "password": "staff-Passw0rd!", "email": "staff@example.com"}
 # Test ports stay below the kernel's ephemeral range (32768+), where outgoing connections take theirs.
@@ -50,10 +54,12 @@ def running(topology: str, tmp_path_factory, **options):
     data_dir = tmp_path_factory.mktemp(f"{topology}-{uuid.uuid4().hex[:6]}")
     base = _free_port_base()
     # Connections closed after each request: several stacks share one PostgreSQL (max_connections 100).
-    options["extra_env"] = {"DJANGO_PASSWORD_HASHERS": FAST_HASHER, "SHOP_DB_CONN_MAX_AGE": "0",
+    options["extra_env"] = {"DJANGO_PASSWORD_HASHERS": FAST_HASHER, "SHOP_DB_CONN_MAX_AGE": "0", **LOOSE_THROTTLES,
+                            "SHOP_MAX_PENDING_ORDERS": str(MAX_PENDING_ORDERS),
                             **options.get("extra_env", {})}
-    stack = Stack(topology, data_dir, ports=ports_from(base), postgres_url=POSTGRES_URL, broker_url=BROKER_URL,
-                  redis_url=REDIS_URL, namespace=f"{data_dir.name}-", **options)
+    options.setdefault("broker_url", BROKER_URL)
+    stack = Stack(topology, data_dir, ports=ports_from(base), postgres_url=POSTGRES_URL, redis_url=REDIS_URL,
+                  namespace=f"{data_dir.name}-", **options)
     try:
         stack.start()
         users_role = "monolith" if topology == "monolith" else "users"

@@ -20,7 +20,7 @@ from shop.app_routes import declared
 from shop.platform.topology import APPS, ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
-OWNERS = {"users": {"users", "auth", "contenttypes"}, "catalog": {"catalog"}, "orders": {"orders"},
+OWNERS = {"users": {"users", "auth", "contenttypes", "token_blacklist"}, "catalog": {"catalog"}, "orders": {"orders"},
           "inventory": {"inventory"}}  # alias -> the app labels whose tables live there
 INTERNALS = {f"shop.{app}.{module}" for app in APPS for module in ("models", "services", "selectors")}
 
@@ -122,7 +122,7 @@ def test_client_doors_import_no_models_services_or_selectors(app):
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_installs_and_configures_only_its_own_app(role, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOP_", "DJANGO_"))}
-    env.update(SHOP_SERVICE=role, SHOP_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="shop.settings")
+    env.update(SHOP_SERVICE=role, SHOP_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="shop.settings", DJANGO_DEBUG="1")
     code = ("import json; from django.conf import settings as s; "
             "print(json.dumps([s.INSTALLED_APPS, sorted(s.DATABASES), s.ROOT_URLCONF]))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,

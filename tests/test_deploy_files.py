@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shop.platform.topology import APPS, PORTS
+from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS
 from tools import compose as compose_tool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,7 +18,7 @@ DOCKERFILE = (ROOT / "Dockerfile").read_text()
 # role -> (compose service, profile)
 ROLES = {"monolith": ("shop", "monolith"), "gateway": ("gateway", "split")} | {app: (app, "split") for app in APPS}
 INFRA = ("postgres", "rabbitmq", "redis")
-SECRETS = ("DJANGO_SECRET_KEY", "SHOP_JWT_SIGNING_KEY", "SHOP_SERVICE_KEY")
+SECRETS = ("DJANGO_SECRET_KEY", "SHOP_JWT_PUBLIC_KEY", *(f"SHOP_{app.upper()}_SERVICE_PUBLIC_KEY" for app in APPS))
 
 
 def env(name: str) -> dict:
@@ -67,7 +67,7 @@ def test_monolith_uses_every_app_database():
 def test_split_service_sees_only_its_own_database(app):
     urls = database_urls(app)
     assert list(urls) == [f"{app.upper()}_DATABASE_URL"]
-    assert urls[f"{app.upper()}_DATABASE_URL"].startswith("postgres://")
+    assert urls[f"{app.upper()}_DATABASE_URL"].startswith(f"postgres://shop_{app}:${{{app.upper()}_DB_PASSWORD:?")
     assert urls[f"{app.upper()}_DATABASE_URL"].endswith(f"@postgres:5432/shop_{app}")
 
 
@@ -86,12 +86,17 @@ def test_workers_run_no_beat(name, role):
     assert env(name) == env(ROLES[role][0])
 
 
-@pytest.mark.parametrize("profile, name, role", [("monolith", "shop-beat", "monolith"), ("split", "orders-beat", "orders")])
-def test_one_beat_per_profile_in_its_own_container(profile, name, role):
-    beats = [other for other, service in SERVICES.items()
+# A beat per role with a schedule (settings._BEAT): the monolith's, and orders' and inventory's in split.
+BEATS = {"monolith": {"shop-beat": "monolith"}, "split": {"inventory-beat": "inventory", "orders-beat": "orders"}}
+
+
+@pytest.mark.parametrize("profile", BEATS)
+def test_one_beat_per_scheduling_role_in_its_own_container(profile):
+    beats = [name for name, service in SERVICES.items()
              if service.get("command", [])[:4] == ["celery", "-A", "shop", "beat"] and profile in service["profiles"]]
-    assert beats == [name]
-    assert env(name) == env(ROLES[role][0])
+    assert beats == list(BEATS[profile])
+    for name, role in BEATS[profile].items():
+        assert env(name) == env(ROLES[role][0])
 
 
 @pytest.mark.parametrize("name", [name for name, service in SERVICES.items() if "build" in service])
@@ -100,6 +105,27 @@ def test_app_services_run_production_settings_with_secrets_from_env(name):
     assert env(name)["DJANGO_ALLOWED_HOSTS"]
     for secret in SECRETS:
         assert re.fullmatch(rf"\$\{{{secret}:\?[^}}]+\}}", env(name)[secret])
+
+
+@pytest.mark.parametrize("name", [name for name, service in SERVICES.items() if "build" in service])
+def test_only_the_token_issuers_get_the_private_key(name):
+    issues_tokens = env(name)["SHOP_SERVICE"] in TOKEN_ISSUERS
+    assert ("SHOP_JWT_PRIVATE_KEY" in env(name)) == issues_tokens
+
+
+@pytest.mark.parametrize("name", [name for name, service in SERVICES.items() if "build" in service])
+def test_a_service_gets_its_own_service_private_key_and_no_other(name):
+    role = env(name)["SHOP_SERVICE"]
+    private_keys = {key for key in env(name) if key.endswith("_SERVICE_PRIVATE_KEY")}
+    assert private_keys == ({f"SHOP_{role.upper()}_SERVICE_PRIVATE_KEY"} if role in APPS else set())
+
+
+def test_redis_requires_a_password_that_every_role_sends():
+    redis = SERVICES["redis"]
+    assert "--requirepass" in " ".join(redis["command"])
+    assert redis["environment"]["REDIS_PASSWORD"].startswith("${REDIS_PASSWORD:?")
+    for name in (name for name, service in SERVICES.items() if "build" in service):
+        assert env(name)["SHOP_REDIS_URL"].startswith("redis://:${REDIS_PASSWORD:?")
 
 
 @pytest.mark.parametrize("name", [name for name, service in SERVICES.items() if not is_one_shot(service)])
@@ -145,7 +171,15 @@ def test_infra_in_every_profile_and_consul_under_its_own():
 
 def test_postgres_init_creates_one_database_per_app():
     sql = (ROOT / "docker" / "postgres-init.sql").read_text()
-    assert set(re.findall(r"CREATE DATABASE (\w+)", sql, re.IGNORECASE)) == {f"shop_{app}" for app in APPS}
+    assert set(re.findall(r"CREATE DATABASE (\w+) OWNER (\w+)", sql, re.IGNORECASE)) == {
+        (f"shop_{app}", f"shop_{app}") for app in APPS}, "each database is owned by its app's own role"
+    assert set(re.findall(r"CREATE ROLE (\w+) LOGIN PASSWORD :'(\w+)'", sql)) == {
+        (f"shop_{app}", f"{app}_password") for app in APPS}
+    revoked = re.search(r"REVOKE ALL ON DATABASE ([\w, ]+) FROM PUBLIC", sql).group(1)
+    assert {name.strip() for name in revoked.split(",")} == {f"shop_{app}" for app in APPS}
+    for app in APPS:
+        assert SERVICES["postgres"]["environment"][f"{app.upper()}_DB_PASSWORD"].startswith(
+            f"${{{app.upper()}_DB_PASSWORD:?")
     assert any(volume.startswith("./docker/postgres-init.sql:/docker-entrypoint-initdb.d/")
                for volume in SERVICES["postgres"]["volumes"])
 

@@ -5,8 +5,9 @@ import yaml
 from django.core.management import call_command
 
 COMMITTED = Path(__file__).resolve().parent.parent / "shop" / "openapi.yaml"
-PUBLIC_PATHS = {"/register", "/login", "/login/refresh", "/users", "/users/me", "/users/{user_id}", "/products",
-                "/products/{product_id}", "/orders", "/orders/{order_id}", "/orders/{order_id}/pay", "/orders/{order_id}/cancel",
+PUBLIC_PATHS = {"/register", "/login", "/login/refresh", "/logout", "/.well-known/jwks.json", "/users", "/users/me",
+                "/users/{user_id}", "/products", "/products/{product_id}", "/orders", "/orders/{order_id}",
+                "/orders/{order_id}/pay", "/orders/{order_id}/cancel",
                 "/inventory/{product_id}"}
 
 

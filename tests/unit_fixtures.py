@@ -2,6 +2,7 @@
 from functools import partial
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import login, make_product, make_user
@@ -10,6 +11,12 @@ from tests.factories import login, make_product, make_user
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """Each test starts with no request counted (the throttles count in the cache)."""
+    cache.clear()
 
 
 @pytest.fixture

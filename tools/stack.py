@@ -5,6 +5,7 @@ Celery workers. Used by `make split`, the test fixtures and the benchmarks.
 """
 import argparse
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -14,11 +15,12 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shop.platform.topology import APPS, PORTS
+from shop.platform.secrets import new_key_pair, new_service_key_pair
+from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS
 
 ROOT = Path(__file__).resolve().parent.parent
 SPLIT_ROLES = (*APPS, "gateway")
-WORKERS = {"monolith": ["-B"], "orders": ["-B"], "inventory": []}  # roles that consume a queue
+WORKERS = {"monolith": ["-B"], "orders": ["-B"], "inventory": ["-B"]}  # roles that consume a queue
 STRIPPED_ENV = ("SHOP_", "CELERY_", "DJANGO_", "GUNICORN_") + tuple(f"{a.upper()}_DATABASE_URL" for a in APPS)
 
 
@@ -61,6 +63,7 @@ class Stack:
     def env(self, role: str) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith(STRIPPED_ENV)}
         env.update(SHOP_SERVICE=role, SHOP_DATA_DIR=str(self.data_dir), DJANGO_SETTINGS_MODULE="shop.settings",
+                   DJANGO_DEBUG="1",  # dev mode (dev secrets) unless extra_env holds production_env()
                    PYTHONUNBUFFERED="1", GUNICORN_BIND=f"127.0.0.1:{self.ports[role]}",
                    GUNICORN_WORKERS=str(self.gunicorn_workers), GUNICORN_THREADS=str(self.gunicorn_threads),
                    SHOP_ADVERTISE_PORT=str(self.ports[role]), SHOP_NAMESPACE=self.namespace)
@@ -72,7 +75,7 @@ class Stack:
         if self.redis_url:
             env.update(SHOP_REDIS_URL=self.redis_url)
         env.update(self.extra_env)
-        return env
+        return without_others_private_keys(env, role)
 
     def manage(self, role: str, *args: str, env: dict | None = None) -> str:
         result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**self.env(role), **(env or {})},
@@ -135,15 +138,19 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
+    def start_worker(self, role: str) -> None:
+        """The role's Celery worker (and its beat, if the role has one), as process `<role>-worker`."""
+        self._spawn(f"{role}-worker", role, [sys.executable, "-m", "celery", "-A", "shop", "worker", "--pool",
+                                             "threads", "-c", "4", "-l", "INFO", "-n", f"{self.namespace}{role}@%h",
+                                             *WORKERS[role]])
+
     def start(self) -> "Stack":
         self.create_databases()
         self.migrate()
         for role in self.roles:
             self.start_role(role, wait=False)
             if role in WORKERS and (self.broker_url or role != "monolith"):
-                self._spawn(f"{role}-worker", role, [sys.executable, "-m", "celery", "-A", "shop", "worker",
-                                                     "--pool", "threads", "-c", "4", "-l", "INFO",
-                                                     "-n", f"{self.namespace}{role}@%h", *WORKERS[role]])
+                self.start_worker(role)
         for role in self.roles:
             wait_healthy(self.role_url(role))
         return self
@@ -161,6 +168,25 @@ class Stack:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def without_others_private_keys(env: dict, role: str) -> dict:
+    """The environment without the private keys this role must not hold (production refuses them)."""
+    own = {f"SHOP_{role.upper()}_SERVICE_PRIVATE_KEY"} | ({"SHOP_JWT_PRIVATE_KEY"} if role in TOKEN_ISSUERS else set())
+    return {name: value for name, value in env.items()
+            if not (name.endswith("PRIVATE_KEY") and name.startswith("SHOP_")) or name in own}
+
+
+def production_env() -> dict[str, str]:
+    """Production mode with fresh random secrets, for stacks on loopback (plain HTTP, so no SSL redirect)."""
+    private_pem, public_pem = new_key_pair()
+    service_keys = {}
+    for app in APPS:
+        service_keys[f"SHOP_{app.upper()}_SERVICE_PRIVATE_KEY"], service_keys[f"SHOP_{app.upper()}_SERVICE_PUBLIC_KEY"] = \
+            new_service_key_pair()
+    return {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "SHOP_JWT_PRIVATE_KEY": private_pem,
+            "SHOP_JWT_PUBLIC_KEY": public_pem, "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", **service_keys}
 
 
 def wait_healthy(url: str, timeout: float = 60) -> None:

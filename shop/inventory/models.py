@@ -1,6 +1,8 @@
 from django.db import models
 from django.db.models import F, Q
 
+from shop.platform.retried import DeadLetter
+
 
 class Stock(models.Model):
     """Stock of one catalog product (a plain id, not a foreign key)."""
@@ -36,3 +38,16 @@ class Reservation(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order_id", "product_id"], name="inventory_one_line_per_order")]
+
+
+class OrderHold(models.Model):
+    """One row per order that ever reserved or was released: the lock that orders a reservation against a
+    concurrent release of the same order, and, once `released`, the tombstone that refuses a late one."""
+
+    order_id = models.BigIntegerField(unique=True)
+    released = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class StockDeadLetter(DeadLetter):
+    """A stock_commit / stock_release message that failed every retry (see /health/ and the logs)."""

@@ -4,8 +4,8 @@ from collections import Counter
 from django.db import IntegrityError
 from django.db.models import F
 
-from shop.inventory.client import InsufficientStock
-from shop.inventory.models import Reservation, Stock
+from shop.inventory.client import InsufficientStock, ReservationReleased
+from shop.inventory.models import OrderHold, Reservation, Stock
 from shop.inventory.selectors import reservations_for_order, stock_get
 from shop.platform.db import atomic
 from shop.platform.errors import ShopError
@@ -48,9 +48,16 @@ def stock_remove(*, product_id: int, quantity: int) -> Stock:
     return stock_get(product_id=product_id)
 
 
+def _reserved(order_id: int) -> list[Reservation]:
+    if OrderHold.objects.filter(order_id=order_id, released=True).exists():
+        raise ReservationReleased(f"Order {order_id}'s stock was released.")
+    return reservations_for_order(order_id=order_id)
+
+
 def stock_reserve(*, order_id: int, lines: list[tuple[int, int]]) -> list[Reservation]:
-    """Reserves all lines or none. Idempotent: a second call for the order returns the first result."""
-    existing = reservations_for_order(order_id=order_id)
+    """Reserves all lines or none. Idempotent: a second call for the order returns the first result.
+    Refused once the order was released, even if the release came first (the tombstone)."""
+    existing = _reserved(order_id)
     if existing:
         return existing
     merged = Counter()
@@ -58,6 +65,7 @@ def stock_reserve(*, order_id: int, lines: list[tuple[int, int]]) -> list[Reserv
         merged[product_id] += quantity
     try:
         with atomic(Stock):
+            OrderHold.objects.create(order_id=order_id)  # waits for a concurrent reserve/release of the order
             for product_id, quantity in sorted(merged.items()):  # one lock order for all writers: no deadlocks
                 taken = Stock.objects.filter(product_id=product_id, on_hand__gte=F("reserved") + quantity).update(
                     reserved=F("reserved") + quantity
@@ -67,9 +75,9 @@ def stock_reserve(*, order_id: int, lines: list[tuple[int, int]]) -> list[Reserv
             Reservation.objects.bulk_create(
                 Reservation(order_id=order_id, product_id=product_id, quantity=quantity) for product_id, quantity in merged.items()
             )
-    except IntegrityError:  # a concurrent call for the same order won
+    except IntegrityError:  # a concurrent reserve or release of the same order won
         pass
-    return reservations_for_order(order_id=order_id)
+    return _reserved(order_id)
 
 
 def _settle(*, order_id: int, to_status: str, sold: bool) -> int:
@@ -96,5 +104,11 @@ def stock_commit(*, order_id: int) -> int:
 
 
 def stock_release(*, order_id: int) -> int:
-    """Gives a cancelled or expired order's reservation back. Idempotent."""
-    return _settle(order_id=order_id, to_status=Reservation.Status.RELEASED, sold=False)
+    """Gives a cancelled or expired order's reservation back and leaves a tombstone, so a reservation
+    that arrives later (a slow or retried placement) is refused. Idempotent."""
+    with atomic(Stock):
+        hold, _ = OrderHold.objects.select_for_update().get_or_create(order_id=order_id, defaults={"released": True})
+        if not hold.released:
+            hold.released = True
+            hold.save(update_fields=["released", "updated_at"])
+        return _settle(order_id=order_id, to_status=Reservation.Status.RELEASED, sold=False)

@@ -1,4 +1,6 @@
 """Public orders API: place, list, read, pay and cancel the caller's orders."""
+from collections import Counter
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -11,19 +13,33 @@ from shop.orders.models import OrderIdempotencyRecord
 from shop.orders.payments import SUCCESS_CARD
 from shop.platform.idempotency import idempotent
 from shop.platform.pagination import paginated_response
+from shop.platform.throttling import UserThrottle, scoped
 
 IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                    description="Retry-safe key: the same key and body replays the first response.")
 MAX_ID = 2**63 - 1
 
 
+MAX_QUANTITY = 1000  # per product in one order, after lines naming the same product are added up
+
+
 class OrderLineInput(serializers.Serializer):
     product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
 class OrderInput(serializers.Serializer):
     items = OrderLineInput(many=True, allow_empty=False, max_length=100)
+
+    def validate_items(self, items):
+        totals = Counter()
+        for item in items:
+            totals[item["product_id"]] += item["quantity"]
+        over = sorted(pid for pid, quantity in totals.items() if quantity > MAX_QUANTITY)
+        if over:
+            raise serializers.ValidationError(
+                f"At most {MAX_QUANTITY} units per product; product(s) {', '.join(map(str, over))} exceed it.")
+        return items
 
 
 class PayInput(serializers.Serializer):
@@ -49,6 +65,7 @@ class OrderOutput(serializers.Serializer):
 
 class OrderListApi(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [scoped(UserThrottle, "order-place", methods=("POST",))]
 
     @extend_schema(responses=OrderOutput(many=True))
     def get(self, request):

@@ -1,4 +1,5 @@
 """Internal orders API for other services (client/http.py), behind service credentials: the orders app's DTOs."""
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -6,7 +7,25 @@ from shop.orders.client.local import LocalClient
 from shop.platform.service_auth import InternalApi
 from shop.platform.wire import encode
 
+MAX_LOOKUP = 1000
+
+
+class LookupInput(serializers.Serializer):
+    order_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+                                      max_length=MAX_LOOKUP)
+
+
+class OrdersLookupApi(InternalApi, APIView):
+    callers = ("inventory",)  # its stock reconciler
+
+    def post(self, request):
+        serializer = LookupInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(encode(LocalClient().orders_get(order_ids=serializer.validated_data["order_ids"])))
+
 
 class OrderInternalApi(InternalApi, APIView):
+    callers = ("inventory",)  # its reconciler asks for order statuses
+
     def get(self, request, order_id: int):
         return Response(encode(LocalClient().order_get(order_id=order_id)))

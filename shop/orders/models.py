@@ -1,22 +1,19 @@
 from django.db import models
 from django.db.models import Q
 
+from shop.orders.client import OrderStatus
 from shop.platform.idempotency import IdempotencyRecord
 from shop.platform.outbox import OutboxMessage
 
 
 class Order(models.Model):
-    class Status(models.TextChoices):
-        PLACING = "placing"  # saved, stock not yet reserved; never shown to users
-        PENDING = "pending"
-        PAID = "paid"
-        CANCELLED = "cancelled"
-        EXPIRED = "expired"
+    Status = models.TextChoices("Status", [(status.name, status.value) for status in OrderStatus])
 
     user_id = models.BigIntegerField(db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLACING, db_index=True)
     total = models.DecimalField(max_digits=14, decimal_places=2)
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)
+    payment_key = models.CharField(max_length=64, null=True, blank=True)  # the processor key of the last attempt
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

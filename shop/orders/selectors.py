@@ -9,6 +9,11 @@ def order_list(*, user_id: int) -> QuerySet[Order]:
             .prefetch_related("lines").order_by("-id"))
 
 
+def orders_by_id(*, order_ids: list[int]) -> QuerySet[Order]:
+    """The orders among these ids, in any status (`placing` included), for the other apps' repairs."""
+    return Order.objects.filter(pk__in=order_ids).order_by("pk")
+
+
 def order_get(*, order_id: int, user_id: int | None = None) -> Order | None:
     orders = Order.objects.exclude(status=Order.Status.PLACING).prefetch_related("lines")
     if user_id is not None:

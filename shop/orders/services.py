@@ -1,4 +1,6 @@
 """Order use-cases: the place/pay/cancel/expire saga over the catalog and inventory clients."""
+import logging
+import uuid
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
@@ -9,15 +11,16 @@ from django.utils import timezone
 
 from shop.catalog.client import get_client as catalog_client
 from shop.inventory.client import (STOCK_COMMIT_TASK, STOCK_RELEASE_TASK, InsufficientStock, ReservationLine,
-                                   get_client as inventory_client)
+                                   ReservationReleased, get_client as inventory_client)
 from shop.orders.client import OrderNotFound
 from shop.orders.models import Order, OrderLine, OrderOutbox, Payment
-from shop.orders.payments import SUCCESS_CARD, get_processor
+from shop.orders.payments import SUCCESS_CARD, PaymentDeclined, get_processor
 from shop.platform import outbox
 from shop.platform.db import atomic
 from shop.platform.errors import ShopError
+from shop.platform.reconnect import on_a_live_connection
 
-PLACING_TIMEOUT = timedelta(minutes=2)
+logger = logging.getLogger(__name__)
 MAX_TOTAL = Decimal("999999999999.99")  # what Order.total (14 digits, 2 decimals) can hold
 
 
@@ -29,6 +32,12 @@ class UnknownProducts(ShopError):
 class OrderTotalTooLarge(ShopError):
     code = "order-total-too-large"
     title = f"An order's total cannot exceed {MAX_TOTAL}"
+
+
+class TooManyPendingOrders(ShopError):
+    status = 409
+    code = "too-many-pending-orders"
+    title = "Too many unpaid orders"
 
 
 class OrderNotPayable(ShopError):
@@ -80,28 +89,55 @@ def _create(*, user_id: int, quantities: Counter, idempotency_key: str | None) -
     return order
 
 
-def _reserve(order: Order) -> Order:
-    lines = [ReservationLine(product_id=l.product_id, quantity=l.quantity) for l in order.lines.all()]
-    try:
-        inventory_client().stock_reserve(order_id=order.id, lines=lines)
-    except InsufficientStock:
+def _abandon(order: Order) -> None:
+    """Deletes an order whose placement failed; the reservation may have happened, so release it reliably."""
+    with atomic(Order):
+        outbox.enqueue(OrderOutbox, task=STOCK_RELEASE_TASK, order_id=order.id)
         order.delete()
+
+
+def _reserve(order: Order) -> Order:
+    """Reserves the order's stock and shows the order; any failure removes it at once, even when the
+    failure is this request's own dead database connection, so nothing is left `placing`."""
+    try:
+        lines = [ReservationLine(product_id=l.product_id, quantity=l.quantity) for l in order.lines.all()]
+        inventory_client().stock_reserve(order_id=order.id, lines=lines)
+        Order.objects.filter(pk=order.pk, status=Order.Status.PLACING).update(status=Order.Status.PENDING)
+    except (InsufficientStock, ReservationReleased):
+        on_a_live_connection(Order, order.delete)
         raise
     except Exception:
-        with atomic(Order):  # the reservation may have happened: undo it reliably
-            outbox.enqueue(OrderOutbox, task=STOCK_RELEASE_TASK, order_id=order.id)
-            order.delete()
+        on_a_live_connection(Order, lambda: _abandon(order))
         raise
-    Order.objects.filter(pk=order.pk, status=Order.Status.PLACING).update(status=Order.Status.PENDING)
     order.refresh_from_db()
     return order
 
 
+def _placed_with(*, user_id: int, idempotency_key: str | None) -> Order | None:
+    """The order this key placed within SHOP_IDEMPOTENCY_TTL. An older order gives its key up, so the
+    key is new again once its idempotency record is purged (as Stripe forgets keys)."""
+    if idempotency_key is None:
+        return None
+    keyed = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key)
+    keyed.filter(created_at__lt=timezone.now() - timedelta(seconds=settings.SHOP_IDEMPOTENCY_TTL)).update(
+        idempotency_key=None)
+    return keyed.first()
+
+
+def _check_pending_cap(*, user_id: int) -> None:
+    """Unpaid orders hold stock: one customer may hold at most SHOP_MAX_PENDING_ORDERS of them (a few more
+    only if that many of their placements race; the per-user order throttle bounds those)."""
+    held = Order.objects.filter(user_id=user_id, status__in=(Order.Status.PLACING, Order.Status.PENDING, Order.Status.PAYING)).count()
+    if held >= settings.SHOP_MAX_PENDING_ORDERS:
+        raise TooManyPendingOrders(f"You have {held} unpaid orders; pay or cancel one before placing another.")
+
+
 def order_place(*, user_id: int, lines: list[tuple[int, int]], idempotency_key: str | None = None) -> Order:
     """Prices the lines from the catalog, saves the order, then reserves all its stock or none."""
-    existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first() if idempotency_key else None
+    existing = _placed_with(user_id=user_id, idempotency_key=idempotency_key)
     if existing is not None:
         return _reserve(existing) if existing.status == Order.Status.PLACING else existing
+    _check_pending_cap(user_id=user_id)
     quantities = Counter()
     for product_id, quantity in lines:
         quantities[product_id] += quantity
@@ -115,8 +151,8 @@ def order_place(*, user_id: int, lines: list[tuple[int, int]], idempotency_key: 
     return _reserve(order)
 
 
-def order_pay(*, order_id: int, user_id: int, card_number: str = SUCCESS_CARD) -> Order:
-    """Charges once and marks the order paid; stock is committed by the inventory's task."""
+def _start_payment(*, order_id: int, user_id: int) -> Order:
+    """Marks a pending order `paying` under a new processor key (one per attempt), or returns it paid."""
     with atomic(Order):
         order = _locked_for_transition(order_id=order_id, user_id=user_id, to=Order.Status.PAID,
                                        refused=OrderNotPayable)
@@ -124,13 +160,56 @@ def order_pay(*, order_id: int, user_id: int, card_number: str = SUCCESS_CARD) -
             return order
         if order.created_at < timezone.now() - timedelta(seconds=settings.SHOP_RESERVATION_TTL):
             raise OrderNotPayable(f"Order {order_id}'s reservation has expired.")
-        charge_id = get_processor().charge(amount=order.total, card_number=card_number,
-                                           idempotency_key=f"order-{order.id}")
-        Payment.objects.create(order=order, amount=order.total, charge_id=charge_id)
-        order.status = Order.Status.PAID
-        order.save(update_fields=["status", "updated_at"])
-        outbox.enqueue(OrderOutbox, task=STOCK_COMMIT_TASK, order_id=order.id)
+        order.status, order.payment_key = Order.Status.PAYING, f"order-{order.id}-{uuid.uuid4().hex[:16]}"
+        order.save(update_fields=["status", "payment_key", "updated_at"])
     return order
+
+
+def _settle_payment(*, order_id: int, payment_key: str, charge_id: str | None) -> Order:
+    """Applies the processor's answer to attempt `payment_key`: paid, with the stock commit announced, or
+    (no charge) pending again. A no-op once the attempt was settled."""
+    with atomic(Order):
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.status != Order.Status.PAYING or order.payment_key != payment_key:
+            return order
+        order.status = Order.Status.PAID if charge_id else Order.Status.PENDING
+        order.save(update_fields=["status", "updated_at"])
+        if charge_id:
+            Payment.objects.create(order=order, amount=order.total, charge_id=charge_id)
+            outbox.enqueue(OrderOutbox, task=STOCK_COMMIT_TASK, order_id=order.id)
+    return order
+
+
+def order_pay(*, order_id: int, user_id: int, card_number: str = SUCCESS_CARD) -> Order:
+    """Charges in two steps, calling the processor outside any transaction or lock; a decline returns the
+    order to pending. Stock is committed by the inventory's task."""
+    order = _start_payment(order_id=order_id, user_id=user_id)
+    if order.status == Order.Status.PAID:
+        return order
+    def settle(charge_id: str | None) -> Order:  # the answer must land, even if our connection died meanwhile
+        return on_a_live_connection(Order, lambda: _settle_payment(order_id=order.id, payment_key=order.payment_key,
+                                                                charge_id=charge_id))
+
+    try:
+        charge_id = get_processor().charge(amount=order.total, card_number=card_number,
+                                           idempotency_key=order.payment_key)
+    except PaymentDeclined:
+        settle(None)
+        raise
+    return settle(charge_id)
+
+
+def payments_recover() -> int:
+    """Settles orders left `paying` longer than SHOP_PAYMENT_RECOVER_AFTER (a crash or a processor timeout
+    between charge and commit) by looking the charge up under the attempt's key."""
+    cutoff = timezone.now() - timedelta(seconds=settings.SHOP_PAYMENT_RECOVER_AFTER)
+    stuck = list(Order.objects.filter(status=Order.Status.PAYING, updated_at__lt=cutoff)
+                 .values_list("pk", "payment_key")[:500])
+    for order_id, payment_key in stuck:
+        charge_id = get_processor().charge_made(idempotency_key=payment_key)
+        order = _settle_payment(order_id=order_id, payment_key=payment_key, charge_id=charge_id)
+        logger.warning("payments: order %s was left paying; now %s", order_id, order.status)
+    return len(stuck)
 
 
 def _close(order: Order, status: str) -> Order:
@@ -148,17 +227,24 @@ def order_cancel(*, order_id: int, user_id: int) -> Order:
         return order if order.status == Order.Status.CANCELLED else _close(order, Order.Status.CANCELLED)
 
 
+def _expiry_cutoffs(now) -> dict[str, object]:
+    """How old an order of each expirable status must be to expire."""
+    return {Order.Status.PENDING: now - timedelta(seconds=settings.SHOP_RESERVATION_TTL),
+            Order.Status.PLACING: now - timedelta(seconds=settings.SHOP_PLACING_TIMEOUT)}
+
+
 def orders_expire() -> int:
-    """Expires pending orders past SHOP_RESERVATION_TTL and orders stuck while placing."""
-    now = timezone.now()
-    stale = (Order.objects.filter(status=Order.Status.PENDING,
-                                  created_at__lt=now - timedelta(seconds=settings.SHOP_RESERVATION_TTL))
-             | Order.objects.filter(status=Order.Status.PLACING, created_at__lt=now - PLACING_TIMEOUT))
+    """Expires pending orders past SHOP_RESERVATION_TTL and orders stuck while placing. Status and age
+    are checked again under the lock: a placing order may have become pending (and young) meanwhile."""
+    cutoffs = _expiry_cutoffs(timezone.now())
+    stale = Order.objects.none()
+    for status, cutoff in cutoffs.items():
+        stale |= Order.objects.filter(status=status, created_at__lt=cutoff)
     expired = 0
     for order_id in stale.values_list("pk", flat=True)[:1000]:
         with atomic(Order):
             order = Order.objects.select_for_update().filter(pk=order_id).first()
-            if order and order.status in (Order.Status.PENDING, Order.Status.PLACING):
+            if order and order.status in cutoffs and order.created_at < cutoffs[order.status]:
                 _close(order, Order.Status.EXPIRED)
                 expired += 1
     return expired

@@ -1,4 +1,5 @@
-"""Orders tasks, on the orders queue: reservation expiry, outbox relay, idempotency-key purge."""
+"""Orders tasks, on the orders queue: reservation expiry, payment recovery, outbox relay and purge,
+idempotency-key purge."""
 from celery import shared_task
 from django.conf import settings
 
@@ -12,9 +13,19 @@ def expire_pending() -> int:
     return services.orders_expire()
 
 
+@shared_task(name="orders.recover_payments")
+def recover_payments() -> int:
+    return services.payments_recover()
+
+
 @shared_task(name="orders.relay_outbox")
 def relay_outbox() -> int:
     return outbox.relay(OrderOutbox)
+
+
+@shared_task(name="orders.purge_outbox")
+def purge_outbox() -> int:
+    return outbox.purge_sent(OrderOutbox, retention_seconds=settings.SHOP_OUTBOX_RETENTION)
 
 
 @shared_task(name="orders.purge_idempotency_keys")

@@ -5,6 +5,7 @@ from http import HTTPStatus
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions as drf
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -94,8 +95,13 @@ def exception_handler(exc, context):
     return result
 
 
+@csrf_exempt  # an unknown path is a 404 for every method
 def not_found(request, exception=None, **kwargs):
     return problem_response(404, "Not found", f"No route for {request.path}.", "not-found")
+
+
+def csrf_failure(request, reason=""):
+    return problem_response(403, "Forbidden", f"CSRF check failed: {reason}", "csrf-failed")
 
 
 def bad_request(request, exception=None):

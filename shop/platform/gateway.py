@@ -52,8 +52,10 @@ class ProxyView(View):
         return exception_handler(exc, {"view": self, "request": request})
 
     def forward(self, request) -> HttpResponse:
-        path, environ = request.get_full_path(), request.META
+        environ, query = request.META, request.META.get("QUERY_STRING")
+        path = request.path_info + (f"?{query}" if query else "")  # never SCRIPT_NAME: the services are at /
         headers = {header: environ[key] for header, key in FORWARDED_HEADERS if key in environ}
+        headers.update(forwarded_headers(request))
         body = request.body if environ.get("CONTENT_LENGTH", "0") not in ("", "0") else None
         try:
             upstream = send(self.upstream, request.method, path, body=body or None, headers=headers,
@@ -67,10 +69,18 @@ class ProxyView(View):
             if value is not None:
                 response[header] = value
         if self.stale_fallback and request.method == "GET" and upstream.status == 200:
-            LastGood(self.upstream).remember(path, upstream.data, returned.get("Content-Type"))
+            LastGood(self.upstream).remember(request, upstream.data, returned.get("Content-Type") or "")
         return response
 
     def stale_response(self, request) -> HttpResponse | None:
         if not (self.stale_fallback and request.method == "GET"):
             return None
-        return LastGood(self.upstream).response(request.get_full_path())
+        return LastGood(self.upstream).response(request)
+
+
+def forwarded_headers(request) -> dict[str, str]:
+    """Where the client is and which address it used: the services throttle on its address (X-Forwarded-For,
+    the gateway's entry last) and build their links for the public host and scheme."""
+    client, earlier = request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR")
+    return {"X-Forwarded-For": f"{earlier}, {client}" if earlier else client,
+            "X-Forwarded-Host": request.get_host(), "X-Forwarded-Proto": request.scheme}

@@ -1,12 +1,15 @@
-"""Health checks for /health/: every database alias this process owns, and the broker if any."""
+"""Health checks for /health/: every database alias this process owns, the broker if any, and
+how many task messages were dead-lettered."""
 import dataclasses
 
+from django.apps import apps
 from django.conf import settings
 
 from health_check.base import HealthCheck
 from health_check.checks import Database
 from health_check.exceptions import ServiceUnavailable
 
+from shop.platform.retried import DeadLetter
 from shop.platform.topology import APPS
 
 
@@ -24,11 +27,27 @@ class Broker(HealthCheck):
             raise ServiceUnavailable(f"Broker unreachable: {type(exc).__name__}") from exc
 
 
+@dataclasses.dataclass
+class DeadLetters(HealthCheck):
+    """Counts a dead-letter table's rows into the report (`DeadLetters(table=..., count=N): OK`).
+
+    Dead letters need an operator, not a restart, so they never make the process unready; they are
+    also logged at ERROR when they happen."""
+
+    table: str = ""
+    count: int | None = None
+
+    def run(self):
+        model = next(m for m in apps.get_models() if m._meta.db_table == self.table)
+        self.count = model.objects.count()
+
+
 def local_checks() -> list:
     checks = [(Database, {"alias": app}) for app in settings.SHOP_APPS]
     if settings.CELERY_BROKER_URL:
         checks.append(Broker)
-    return checks
+    dead_letters = [m for m in apps.get_models() if issubclass(m, DeadLetter)]
+    return checks + [(DeadLetters, {"table": m._meta.db_table}) for m in dead_letters]
 
 
 @dataclasses.dataclass

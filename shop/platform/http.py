@@ -12,7 +12,7 @@ from urllib3.exceptions import HTTPError, ReadTimeoutError
 
 from shop.platform.breaker import breaker_for
 from shop.platform.discovery import get_discovery
-from shop.platform.errors import ServiceUnavailable, ShopError, UpstreamTimeout
+from shop.platform.errors import PROBLEM_CONTENT_TYPE, ServiceUnavailable, ShopError, UpstreamTimeout
 from shop.platform.request_id import REQUEST_ID_HEADER, request_id_var
 from shop.platform.service_auth import SCHEME, service_token
 from shop.platform.wire import decode
@@ -22,7 +22,8 @@ RETRYABLE_STATUSES = (502, 503, 504)
 
 class UpstreamServerError(Exception):
     """A proxy in front of the upstream answered 502/504: counts against the breaker like a refused
-    connection or a timeout. A live upstream's own 500/503 does not: it is fast, not dead."""
+    connection or a timeout. A live upstream's own answers do not, its 500/503/504 problem documents
+    included: it answered (a slow dependency of its own is its breaker's business, not ours)."""
 
     def __init__(self, response):
         super().__init__(f"upstream answered {response.status}")
@@ -39,7 +40,7 @@ def _retries(idempotent: bool) -> urllib3.Retry:
 
 
 def _timeout() -> urllib3.Timeout:
-    return _timeout_of(settings.SHOP_CONNECT_TIMEOUT, settings.SHOP_UPSTREAM_TIMEOUT)
+    return _timeout_of(settings.SHOP_CONNECT_TIMEOUT, settings.SHOP_HOP_TIMEOUT)
 
 
 @cache
@@ -66,7 +67,7 @@ def send(upstream: str, method: str, path: str, *, body: bytes | None = None, he
     def attempt():
         response = pool.urlopen(method, path, body=body, headers=headers, timeout=_timeout(),
                                 retries=_retries(idempotent), preload_content=True, redirect=False)
-        if response.status in (502, 504):
+        if response.status in (502, 504) and response.headers.get("Content-Type") != PROBLEM_CONTENT_TYPE:
             raise UpstreamServerError(response)
         return response
 
@@ -76,7 +77,7 @@ def send(upstream: str, method: str, path: str, *, body: bytes | None = None, he
         raise ServiceUnavailable(f"{upstream} is unavailable (circuit open).") from exc
     except HTTPError as exc:
         if isinstance(getattr(exc, "reason", exc), ReadTimeoutError):
-            raise UpstreamTimeout(f"{upstream} did not answer within {settings.SHOP_UPSTREAM_TIMEOUT}s.") from exc
+            raise UpstreamTimeout(f"{upstream} did not answer within {settings.SHOP_HOP_TIMEOUT}s.") from exc
         raise ServiceUnavailable(f"{upstream} is unreachable.") from exc
 
 

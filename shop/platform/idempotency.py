@@ -1,15 +1,22 @@
-"""Idempotency-Key handling with Stripe's semantics: same key + same body replays, other body is refused."""
+"""Idempotency-Key handling with Stripe's semantics: same key + same body replays, other body is refused.
+
+A request that ran is remembered and replayed, its refusals included (402 declined, 409 no stock); an
+invalid request (400: nothing ran) or a failure (5xx, a crash, a dead connection) releases its key at
+once, so the client's retry runs again."""
 import hashlib
 import json
 from datetime import timedelta
 from functools import wraps
 
 from django.db import models
+from django.http import JsonResponse
 from django.utils import timezone
 from rest_framework.response import Response
 
+from shop.platform import key_lock
 from shop.platform.db import atomic
-from shop.platform.errors import ShopError
+from shop.platform.errors import PROBLEM_CONTENT_TYPE, ShopError
+from shop.platform.reconnect import on_a_live_connection
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 STALE_CLAIM_AFTER = timedelta(seconds=60)
@@ -52,23 +59,65 @@ def _fingerprint(request) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _claim(record_model, *, user_id: int, key: str, fingerprint: str):
-    """Returns (record, True) when this request owns the key, or (finished record, False) to replay it."""
+def _claim(record_model, *, user_id: int, key: str, fingerprint: str, running_here: bool | None):
+    """Returns (record, True) when this request owns the key, or (finished record, False) to replay it.
+    `running_here` comes from key_lock.running: only the lock's holder may create or take over a claim."""
     with atomic(record_model):
-        record, created = record_model.objects.get_or_create(
-            user_id=user_id, key=key, defaults={"fingerprint": fingerprint}
-        )
+        if running_here is False:  # a live request runs this key
+            record, created = record_model.objects.filter(user_id=user_id, key=key).first(), False
+            if record is None:
+                raise IdempotentRequestInProgress()
+        else:
+            record, created = record_model.objects.get_or_create(
+                user_id=user_id, key=key, defaults={"fingerprint": fingerprint})
         if created:
             return record, True
         if record.fingerprint != fingerprint:
             raise IdempotencyKeyReused()
         if record.status_code is not None:
             return record, False
-        if timezone.now() - record.created_at < STALE_CLAIM_AFTER:
+        if running_here is False or (running_here is None and timezone.now() - record.created_at < STALE_CLAIM_AFTER):
             raise IdempotentRequestInProgress()
-        record.created_at = timezone.now()  # the first attempt died; services dedupe the work itself
+        record.created_at = timezone.now()  # the first attempt's process died; services dedupe the work itself
         record.save(update_fields=["created_at"])
         return record, True
+
+
+def _answer(view, view_method, request, *args, **kwargs) -> Response:
+    """The view's response, with a handled error (a problem document) turned into its response."""
+    try:
+        return view_method(view, request, *args, **kwargs)
+    except Exception as exc:
+        return view.handle_exception(exc)  # re-raises what the exception handler does not answer
+
+
+def _replay(record):
+    headers = {"Idempotent-Replayed": "true"}
+    if record.status_code >= 400:
+        return JsonResponse(record.response_body, status=record.status_code, content_type=PROBLEM_CONTENT_TYPE,
+                            headers=headers)
+    return Response(record.response_body, status=record.status_code, headers=headers)
+
+
+def _release(record) -> None:
+    """Forgets the claim so a retry runs again, even when the request failed because its connection died."""
+    own_claim = type(record).objects.filter(pk=record.pk, created_at=record.created_at)  # not a retry's takeover
+    on_a_live_connection(type(record), lambda: own_claim.delete())
+
+
+def _run(record, view, view_method, request, *args, **kwargs):
+    """Runs the view for the claimed key and remembers its answer, or releases the key if it failed."""
+    try:
+        response = _answer(view, view_method, request, *args, **kwargs)
+    except BaseException:
+        _release(record)
+        raise
+    if response.status_code == 400 or response.status_code >= 500:
+        _release(record)
+        return response
+    body = response.data if isinstance(response, Response) else json.loads(response.content)
+    type(record).objects.filter(pk=record.pk).update(status_code=response.status_code, response_body=body)
+    return response
 
 
 def idempotent(record_model):
@@ -82,17 +131,10 @@ def idempotent(record_model):
                 return view_method(view, request, *args, **kwargs)
             if not 0 < len(key) <= 255 or not key.isprintable():
                 raise IdempotencyKeyInvalid()
-            record, owned = _claim(record_model, user_id=request.user.id, key=key, fingerprint=_fingerprint(request))
-            if not owned:
-                return Response(record.response_body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
-            try:
-                response = view_method(view, request, *args, **kwargs)
-            except BaseException:
-                record.delete()
-                raise
-            record.status_code, record.response_body = response.status_code, response.data
-            record.save(update_fields=["status_code", "response_body"])
-            return response
+            with key_lock.running(record_model, user_id=request.user.id, key=key) as running_here:
+                record, owned = _claim(record_model, user_id=request.user.id, key=key,
+                                       fingerprint=_fingerprint(request), running_here=running_here)
+                return _run(record, view, view_method, request, *args, **kwargs) if owned else _replay(record)
 
         return wrapper
 

@@ -1,4 +1,6 @@
-"""Service credentials: short-lived HS256 tokens naming the caller, the audience and the end user."""
+"""Service credentials: short-lived EdDSA tokens naming the caller, the audience and the end user, each
+signed with the caller's own key (SHOP_<APP>_SERVICE_PRIVATE_KEY) and checked with its public key."""
+import logging
 import time
 from dataclasses import dataclass
 
@@ -9,7 +11,10 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
 SCHEME = "Service"
+ALGORITHM = "EdDSA"
 LIFETIME_SECONDS = 60
+INVALID_CREDENTIALS = "Invalid service credentials."
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,21 +36,24 @@ def service_token(*, audience: str, user_id: int | None = None) -> str:
     claims = {"iss": settings.SHOP_SERVICE, "aud": audience, "iat": now, "exp": now + LIFETIME_SECONDS}
     if user_id is not None:
         claims["sub"] = str(user_id)
-    return jwt.encode(claims, settings.SHOP_SERVICE_KEY, algorithm="HS256")
+    return jwt.encode(claims, settings.SHOP_SERVICE_PRIVATE_KEYS[settings.SHOP_SERVICE], algorithm=ALGORITHM)
 
 
 class ServiceTokenAuthentication(BaseAuthentication):
-    """Accepts `Authorization: Service <token>` signed with SHOP_SERVICE_KEY for one of this process's apps."""
+    """Accepts `Authorization: Service <token>` for one of this process's apps, signed by the service it names."""
 
     def authenticate(self, request):
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme != SCHEME:
             return None
         try:
-            claims = jwt.decode(token, settings.SHOP_SERVICE_KEY, algorithms=["HS256"],
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")  # whose key to check with
+            public_key = settings.SHOP_SERVICE_PUBLIC_KEYS.get(issuer, "") if isinstance(issuer, str) else ""
+            claims = jwt.decode(token, public_key, algorithms=[ALGORITHM],
                                 audience=list(settings.SHOP_APPS), options={"require": ["exp", "iss", "aud"]})
         except jwt.PyJWTError as exc:
-            raise AuthenticationFailed(f"Invalid service credential: {exc}") from exc
+            logger.warning("refused a service credential: %s", exc)  # the caller learns nothing from the reason
+            raise AuthenticationFailed(INVALID_CREDENTIALS) from exc
         user_id = int(claims["sub"]) if claims.get("sub", "").isdigit() else None
         return ServiceCaller(service=claims["iss"], user_id=user_id), token
 
@@ -53,13 +61,18 @@ class ServiceTokenAuthentication(BaseAuthentication):
         return SCHEME
 
 
-class IsService(BasePermission):
+class IsAllowedCaller(BasePermission):
+    """The calling service (the token's `iss`) is one the view lists in `callers`."""
+
+    message = "This service may not call this endpoint."
+
     def has_permission(self, request, view):
-        return isinstance(request.user, ServiceCaller)
+        return isinstance(request.user, ServiceCaller) and request.user.service in view.callers
 
 
 class InternalApi:
-    """Mixin for internal views: only other services, with a valid credential, get in."""
+    """Mixin for internal views: only the services named in `callers`, with a valid credential, get in."""
 
     authentication_classes = [ServiceTokenAuthentication]
-    permission_classes = [IsService]
+    permission_classes = [IsAllowedCaller]
+    callers: tuple[str, ...] = ()

@@ -3,6 +3,7 @@ import os
 
 APPS = ("users", "catalog", "orders", "inventory")
 ROLES = ("monolith", "gateway", *APPS)
+TOKEN_ISSUERS = ("monolith", "users")  # the roles that mint user tokens, and so hold the private key
 PORTS = {"gateway": 8000, "monolith": 8000, "users": 5001, "catalog": 5002, "orders": 5003, "inventory": 5004}
 
 

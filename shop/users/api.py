@@ -6,12 +6,12 @@ from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
 from shop.platform.pagination import paginated_response
 from shop.platform.permissions import IsStaff
-from shop.users import selectors, services
+from shop.platform.throttling import AddressThrottle, FieldThrottle, scoped
+from shop.users import selectors, services, tokens
 from shop.users.client import UserNotFound
 
 
@@ -34,30 +34,36 @@ class RegisterSerializer(UserSerializer):
 
 
 class RegisterApi(APIView):
+    throttle_classes = [scoped(AddressThrottle, "register")]
+
     @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_register(**serializer.validated_data)
-        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
-
-
-class ShopTokenSerializer(TokenObtainPairSerializer):
-    """Tokens carry is_staff and username, so services authorize without asking the users app."""
-
-    @classmethod
-    def get_token(cls, user):
-        token = super().get_token(user)
-        token["username"] = user.username
-        token["is_staff"] = user.is_staff
-        return token
+        data = serializer.validated_data
+        user = services.user_register(**data)
+        # the submitted address, even when it was taken and the account does not keep it
+        created = {"id": user.id, "username": user.username, "email": User.objects.normalize_email(data["email"])}
+        return Response(created, status=status.HTTP_201_CREATED)
 
 
 class LoginApi(TokenObtainPairView):
-    serializer_class = ShopTokenSerializer
+    serializer_class = tokens.LoginSerializer
+    throttle_classes = [scoped(AddressThrottle, "login"), scoped(FieldThrottle, "login-username", field="username")]
 
 
-RefreshApi = TokenRefreshView
+class RefreshApi(TokenRefreshView):
+    serializer_class = tokens.RefreshSerializer
+    throttle_classes = [scoped(AddressThrottle, "refresh")]
+
+
+class LogoutApi(TokenBlacklistView):
+    serializer_class = tokens.LogoutSerializer
+
+    @extend_schema(responses={205: None})
+    def post(self, request, *args, **kwargs):
+        super().post(request, *args, **kwargs)
+        return Response(status=status.HTTP_205_RESET_CONTENT)
 
 
 class UserListApi(APIView):

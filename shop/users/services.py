@@ -5,22 +5,32 @@ from shop.platform.db import atomic
 from shop.platform.errors import ShopError
 
 
-class AccountExists(ShopError):
-    """The username, or the email, already belongs to an account."""
+class UsernameTaken(ShopError):
+    """The username already belongs to an account (a taken email is never told apart: see user_register)."""
 
     code = "username-taken"
-    title = "This username or email is already registered"
+    title = "This username is already taken"
 
 
 def user_register(*, username: str, email: str, password: str) -> User:
-    """Creates an active, non-staff account; the password must already be validated."""
+    """Creates an active, non-staff account; the password must already be validated. An email already in
+    use gets an account that can never log in (inactive, without the email), so the answer is the same
+    and does not tell whether the address is registered."""
     user = User(username=username, email=User.objects.normalize_email(email))
     user.set_password(password)  # slow by design: hash before taking the database's write lock
     try:
-        with atomic(User):
-            if User.objects.filter(email__iexact=email).exists():
-                raise AccountExists(f"Email {email!r} is already registered.")
-            user.save()
-            return user
-    except IntegrityError as exc:
-        raise AccountExists(f"Username {username!r} is taken.") from exc
+        return _insert(user)
+    except IntegrityError:  # the username, or the email (unique index on its lower case)
+        if User.objects.filter(username=username).exists():
+            raise UsernameTaken(f"Username {username!r} is taken.") from None
+    user.pk, user.email, user.is_active = None, "", False
+    try:
+        return _insert(user)
+    except IntegrityError:  # the username was taken in between
+        raise UsernameTaken(f"Username {username!r} is taken.") from None
+
+
+def _insert(user: User) -> User:
+    with atomic(User):
+        user.save()
+    return user

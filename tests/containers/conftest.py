@@ -2,9 +2,9 @@
 
 Each profile comes up once per session as its own compose project (own network, own PostgreSQL, RabbitMQ
 and Redis containers, fresh secrets), with only the entry point published, on a free port outside the
-live-stack test range, with the live stacks' fast password hasher (compose.test.yml); it is taken down
-with its volumes afterwards. The contract suite's fixtures are reused as they are, with `stack` pointing
-at the containerized entry point."""
+live-stack test range, with the live stacks' test settings (compose.test.yml); it is taken down with its
+volumes afterwards. The contract suite's fixtures are reused as they are, with `stack` pointing at the
+containerized entry point."""
 import os
 import re
 import secrets
@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import STAFF
+from tests.conftest import FAST_HASHER, LOOSE_THROTTLES, MAX_PENDING_ORDERS, STAFF
 from tests.contract.conftest import (api, crowd, customer, make_customer, make_product, order,  # noqa: F401
                                      product, someone, staff, staff_token)
 from tools.compose import COMPOSE_FILE, Project
+from tools.stack import production_env
 
 ENTRY_PORTS = range(18000, 19000)  # below the live-stack tests' 20000-32767, clear of 8000
 REQUIRED = sorted(set(re.findall(r"\$\{(\w+):\?", COMPOSE_FILE.read_text())))  # the variables compose demands
@@ -54,9 +55,18 @@ def free_entry_port() -> int:
     raise RuntimeError(f"no free port in {ENTRY_PORTS}")
 
 
+def env_line(name: str, value: str) -> str:
+    """One env-file line; a PEM key's newlines are written as \\n, which settings turn back."""
+    escaped = value.strip().replace("\n", "\\n")
+    return f"{name}={escaped}\n"
+
+
 def write_env_file(path, port: int) -> None:
-    lines = [f"{name}={secrets.token_urlsafe(32)}" for name in REQUIRED] + [f"SHOP_HTTP_PORT={port}"]
-    path.write_text("\n".join(lines) + "\n")
+    """Fresh secrets for every variable compose requires (keys from tools.stack), plus the test settings."""
+    values = {name: secrets.token_urlsafe(32) for name in REQUIRED} | production_env() | LOOSE_THROTTLES
+    values |= {"DJANGO_PASSWORD_HASHERS": FAST_HASHER, "SHOP_MAX_PENDING_ORDERS": str(MAX_PENDING_ORDERS),
+               "SHOP_HTTP_PORT": str(port)}
+    path.write_text("".join(env_line(name, value) for name, value in values.items()))
 
 
 def create_staff(deployment: Deployment) -> None:

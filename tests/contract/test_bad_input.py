@@ -79,10 +79,12 @@ CASES = [
 
 @pytest.fixture
 def setting(api, staff, someone, make_product):
-    """Clients by role, a fresh product (10 in stock) and a pending order of someone's for 2 of it."""
+    """Clients by role, a fresh product (10 in stock) and a pending order of someone's for 2 of it; the order
+    is cancelled afterwards, so someone stays under the cap on unpaid orders."""
     product = make_product(stock=10)
     order = someone.place_ok({product["id"]: 2})
-    return {"anon": api, "customer": someone, "staff": staff}, {"product": product["id"], "order": order["id"]}
+    yield {"anon": api, "customer": someone, "staff": staff}, {"product": product["id"], "order": order["id"]}
+    someone.post(f"/orders/{order['id']}/cancel")
 
 
 def _fill(value, ids):

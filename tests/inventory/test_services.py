@@ -3,7 +3,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from shop.inventory import services
-from shop.inventory.client import InsufficientStock, ReservationLine, get_client
+from shop.inventory.client import InsufficientStock, ReservationLine, ReservationReleased, get_client
 from shop.inventory.models import Reservation, Stock
 from shop.inventory.services import MAX_ON_HAND, StockBelowReserved, StockLimitExceeded
 from tests.factories import stock_of
@@ -144,3 +144,20 @@ def test_local_client_speaks_dtos(stocked):
     assert lines == [ReservationLine(product_id=P1, quantity=2)]
     assert client.stock_get(product_id=P1).available == 10
     assert client.stock_get(product_id=99).available == 0
+
+
+def test_a_release_before_the_reservation_leaves_a_tombstone(stocked):
+    assert services.stock_release(order_id=5) == 0
+
+    with pytest.raises(ReservationReleased):
+        reserve(order_id=5, lines=[(P1, 3)])
+    assert stock_of(P1) == (10, 0)
+
+
+def test_a_released_order_cannot_reserve_again(stocked):
+    reserve(order_id=6, lines=[(P1, 3)])
+    services.stock_release(order_id=6)
+
+    with pytest.raises(ReservationReleased):
+        reserve(order_id=6, lines=[(P1, 3)])
+    assert stock_of(P1) == (10, 0)

@@ -205,12 +205,12 @@ def test_total_beyond_what_an_order_can_hold_is_400(customer_api):
     assert nothing_written()
 
 
-def test_insufficient_stock_is_409_and_writes_nothing(customer_api, product):
+def test_insufficient_stock_is_409_writes_no_order_and_is_remembered_for_its_key(customer_api, product):
     body = assert_problem(place(customer_api, [{"product_id": product.id, "quantity": 11}], key="k"), 409)
 
     assert body["type"] == "/problems/insufficient-stock"
     assert nothing_written() and stock_of(product.id) == (10, 0)
-    assert not OrderIdempotencyRecord.objects.exists()
+    assert OrderIdempotencyRecord.objects.get().status_code == 409  # it ran: Stripe keeps the answer too
 
 
 def test_body_over_the_size_limit_is_413(customer_api, product, settings):

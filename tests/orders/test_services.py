@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from shop.catalog import services as catalog
-from shop.inventory.client import InsufficientStock
+from shop.inventory import services as inventory
+from shop.inventory.client import InsufficientStock, ReservationReleased
 from shop.inventory.models import Reservation
 from shop.orders import services
 from shop.orders.client import OrderNotFound
@@ -234,3 +235,16 @@ def test_outbox_relays_on_real_commits(user, product):
 
     assert stock_of(product.id) == (8, 0)
     assert OrderOutbox.objects.filter(sent_at__isnull=False).count() == 2
+
+
+def test_a_placement_whose_stock_was_released_meanwhile_is_refused_and_removed(user, product):
+    """A stuck placement's reservation was released (compensation or reconciler); its retry cannot revive it."""
+    stuck = services.order_place(user_id=user.id, lines=[(product.id, 2)], idempotency_key="k")
+    Order.objects.filter(pk=stuck.pk).update(status=Order.Status.PLACING)
+    inventory.stock_release(order_id=stuck.id)
+
+    with pytest.raises(ReservationReleased) as raised:
+        services.order_place(user_id=user.id, lines=[(product.id, 2)], idempotency_key="k")
+    assert raised.value.status == 409
+    assert not Order.objects.exists()
+    assert stock_of(product.id) == (10, 0)

@@ -32,7 +32,7 @@ class FakeUpstream:
     """Answers every request with (status, body) after an optional stall; records what it received."""
 
     def __init__(self):
-        self.status, self.body, self.stall = 200, {"ok": True}, False
+        self.status, self.body, self.stall, self.content_type = 200, {"ok": True}, False, "application/json"
         self.requests: list[dict] = []
         self.release = threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -56,7 +56,7 @@ class FakeUpstream:
                     fake.release.wait(timeout=10)
                 payload = json.dumps(fake.body).encode()
                 self.send_response(fake.status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", fake.content_type)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
@@ -72,6 +72,7 @@ class FakeUpstream:
 @pytest.fixture(autouse=True)
 def fresh_caches(settings):
     settings.SHOP_REDIS_URL = ""  # breakers in memory: no state shared with other tests
+    settings.SHOP_SERVICE = "orders"  # the calls are made as a split service, which signs with its own key
     breaker_for.cache_clear()
     get_discovery.cache_clear()
     yield
@@ -128,7 +129,7 @@ def test_connection_refused_is_the_apps_unavailable_error(settings, client):
 
 
 def test_a_slow_upstream_times_out_without_being_retried(settings, upstream, client):
-    settings.SHOP_UPSTREAM_TIMEOUT = 0.2
+    settings.SHOP_HOP_TIMEOUT = 0.2
     upstream.stall = True
     with pytest.raises(UpstreamTimeout):
         client.call("GET", "/internal/widgets/1", idempotent=True)
@@ -154,12 +155,22 @@ def test_repeated_failures_open_the_breaker_and_stop_sending(settings, upstream,
     assert len(upstream.requests) == 2
 
 
+def test_an_upstreams_own_504_problem_is_an_answer_not_a_dead_upstream(settings, upstream, client):
+    settings.SHOP_BREAKER_FAIL_MAX, settings.SHOP_BREAKER_RESET_SECONDS = 2, 60
+    upstream.status, upstream.content_type = 504, "application/problem+json"  # its own dependency was slow
+    upstream.body = {"type": "/problems/upstream-timeout", "title": "Upstream timed out", "status": 504}
+    for _ in range(4):
+        with pytest.raises(WidgetsUnavailable):
+            client.call("POST", "/internal/widgets", data={})
+    assert len(upstream.requests) == 4  # the circuit stayed closed
+
+
 def test_sends_a_service_credential_that_verifies_and_carries_the_user(upstream, client):
     client.call("GET", "/internal/widgets/1", user_id=42)
     authorization = upstream.requests[0]["headers"]["Authorization"]
     request = APIRequestFactory().get("/internal/widgets/1", HTTP_AUTHORIZATION=authorization)
     caller, _ = ServiceTokenAuthentication().authenticate(Request(request))
-    assert caller == ServiceCaller(service="monolith", user_id=42)
+    assert caller == ServiceCaller(service="orders", user_id=42)
 
 
 def test_propagates_the_request_id(upstream, client):

@@ -11,15 +11,16 @@ from rest_framework.test import APIClient, APIRequestFactory
 from shop.catalog import services as catalog
 from shop.platform.service_auth import ServiceCaller, ServiceTokenAuthentication, service_token
 
-pytestmark = pytest.mark.django_db(databases="__all__")
+pytestmark = [pytest.mark.django_db(databases="__all__"), pytest.mark.urls("tests.internal_urls")]
 
 
-def token(key: str | None = None, algorithm: str = "HS256", **overrides) -> str:
-    """A service token with the given claims replaced (None drops a claim)."""
+def token(key: str | None = None, algorithm: str = "EdDSA", **overrides) -> str:
+    """A service token with the given claims replaced (None drops a claim), signed by default with the
+    (dev) private key of the service it names."""
     now = int(time.time())
     claims = {"iss": "orders", "aud": "catalog", "iat": now, "exp": now + 60} | overrides
     claims = {name: value for name, value in claims.items() if value is not None}
-    key = None if algorithm == "none" else key or settings.SHOP_SERVICE_KEY
+    key = None if algorithm == "none" else key or settings.SHOP_SERVICE_PRIVATE_KEYS[claims.get("iss", "orders")]
     return jwt.encode(claims, key, algorithm=algorithm)
 
 
@@ -33,7 +34,11 @@ def product():
     pytest.param(lambda: "Service", id="empty"),
     pytest.param(lambda: "Service not.a.jwt", id="malformed"),
     pytest.param(lambda: f"Bearer {token()}", id="wrong-scheme"),
-    pytest.param(lambda: f"Service {token(key='someone-elses-key-0123456789abcdef')}", id="wrongly-signed"),
+    pytest.param(lambda: f"Service {token(key=settings.SHOP_SERVICE_PRIVATE_KEYS['inventory'])}",
+                 id="signed-by-another-service"),
+    pytest.param(lambda: f"Service {token(key='a-shared-secret-0123456789abcdef', algorithm='HS256')}", id="hs256"),
+    pytest.param(lambda: f"Service {token(iss='nobody', key=settings.SHOP_SERVICE_PRIVATE_KEYS['orders'])}",
+                 id="unknown-issuer"),
     pytest.param(lambda: f"Service {token(algorithm='none')}", id="unsigned"),
     pytest.param(lambda: f"Service {token(iat=int(time.time()) - 120, exp=int(time.time()) - 60)}", id="expired"),
     pytest.param(lambda: f"Service {token(exp=None)}", id="no-expiry"),
@@ -53,7 +58,8 @@ def test_internal_routes_refuse_bad_credentials_with_401_problem(product, author
     assert "price" not in response.content.decode()
 
 
-def test_internal_routes_accept_a_valid_credential(product):
+def test_internal_routes_accept_a_valid_credential(product, settings):
+    settings.SHOP_SERVICE = "orders"
     response = APIClient().get(f"/internal/catalog/products?ids={product.id}",
                                HTTP_AUTHORIZATION=f"Service {service_token(audience='catalog')}")
     assert response.status_code == 200
@@ -61,9 +67,29 @@ def test_internal_routes_accept_a_valid_credential(product):
 
 
 @pytest.mark.parametrize("user_id", [42, None])
-def test_the_end_user_travels_in_the_token(user_id):
+def test_the_end_user_travels_in_the_token(user_id, settings):
+    settings.SHOP_SERVICE = "inventory"
     credential = service_token(audience="orders", user_id=user_id)
     request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Service {credential}")
     caller, _ = ServiceTokenAuthentication().authenticate(Request(request))
     assert caller == ServiceCaller(service=settings.SHOP_SERVICE, user_id=user_id)
     assert caller.id == user_id
+
+
+def test_refusals_do_not_say_why(product):
+    expired = token(iat=int(time.time()) - 120, exp=int(time.time()) - 60)
+    response = APIClient().get(f"/internal/catalog/products?ids={product.id}", HTTP_AUTHORIZATION=f"Service {expired}")
+    assert response.json()["detail"] == "Invalid service credentials."
+
+
+@pytest.mark.parametrize("caller, status", [("orders", 200), ("inventory", 200), ("users", 403)])
+def test_each_internal_endpoint_admits_only_its_own_callers(product, caller, status):
+    response = APIClient().get(f"/internal/catalog/products?ids={product.id}",
+                               HTTP_AUTHORIZATION=f"Service {token(iss=caller)}")
+    assert response.status_code == status
+
+
+@pytest.mark.urls("shop.urls")
+def test_the_monolith_mounts_no_internal_route(product):
+    response = APIClient().get(f"/internal/catalog/products?ids={product.id}", HTTP_AUTHORIZATION=f"Service {token()}")
+    assert response.status_code == 404

@@ -6,14 +6,17 @@ import signal
 import time
 import uuid
 
+import jwt
 import pytest
 import requests
+from django.conf import settings
 
 from tests.conftest import STAFF, running
 from tests.contract.client import ApiClient
 
 RESET_SECONDS = 1.0
 UPSTREAM_TIMEOUT = 2.0
+GATEWAY_TIMEOUT = 3.0
 FAIL_MAX = 5
 
 
@@ -21,6 +24,7 @@ FAIL_MAX = 5
 def stack(tmp_path_factory):
     with running("split", tmp_path_factory, extra_env={
         "SHOP_BREAKER_RESET_SECONDS": str(RESET_SECONDS), "SHOP_UPSTREAM_TIMEOUT": str(UPSTREAM_TIMEOUT),
+        "SHOP_GATEWAY_TIMEOUT": str(GATEWAY_TIMEOUT),
         "SHOP_BREAKER_FAIL_MAX": str(FAIL_MAX)}) as stack:
         yield stack
 
@@ -77,7 +81,7 @@ def test_frozen_catalog_gives_504_within_the_timeout_and_stale_reads(stack, shop
         stale = staff.get(f"/products/{product_id}")
     finally:
         os.killpg(catalog.pid, signal.SIGCONT)
-    print(f"\n504 after {ms:.0f} ms (upstream timeout {UPSTREAM_TIMEOUT} s)")
+    print(f"\n504 after {ms:.0f} ms (gateway timeout {GATEWAY_TIMEOUT} s)")
     assert slow.status_code == 504
     assert slow.json()["status"] == 504
     assert stale.status_code == 200 and stale.headers["X-Shop-Stale"] == "1"  # the last good copy
@@ -108,14 +112,17 @@ def test_internal_routes_require_a_service_credential(stack, credential):
     assert response.headers["Content-Type"] == "application/problem+json"
 
 
-def test_a_token_for_another_audience_is_refused(stack):
-    import jwt
-
-    claims = {"iss": "orders", "aud": "catalog", "exp": int(time.time()) + 60}
-    token = jwt.encode(claims, "dev-only-insecure-secret-key-change-me-0123456789:service", algorithm="HS256")
+@pytest.mark.parametrize("issuer, audience, status", [("orders", "catalog", 401), ("catalog", "inventory", 403),
+                                                       ("orders", "inventory", 400)])
+def test_a_token_for_another_audience_or_from_a_caller_not_allowed_is_refused(stack, issuer, audience, status):
+    """Signed with the issuer's own (dev) service key: only the audience and the caller decide."""
+    claims = {"iss": issuer, "aud": audience, "exp": int(time.time()) + 60}
+    token = jwt.encode(claims, settings.SHOP_SERVICE_PRIVATE_KEYS[issuer], algorithm="EdDSA")
     response = requests.post(f"{stack.role_url('inventory')}/internal/inventory/reservations",
                              headers={"Authorization": f"Service {token}"}, json={}, timeout=10)
-    assert response.status_code == 401
+    assert response.status_code == status  # 400: let in, and the empty body is refused
+    if status == 401:
+        assert response.json()["detail"] == "Invalid service credentials."
 
 
 @pytest.mark.parametrize("path", ["/internal/inventory/reservations", "/internal/catalog/products?ids=1",

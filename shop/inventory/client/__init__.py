@@ -36,6 +36,12 @@ class InsufficientStock(ShopError):
     title = "Not enough stock"
 
 
+class ReservationReleased(ShopError):
+    status = 409
+    code = "reservation-released"
+    title = "This order's stock was already released; place a new order"
+
+
 class InventoryClient(Protocol):
     def stock_get(self, *, product_id: int) -> StockLevel:
         """Current stock of a product (zeros when it was never stocked)."""
@@ -44,10 +50,11 @@ class InventoryClient(Protocol):
         """Adds stock to a product (the caller checked that it exists)."""
 
     def stock_reserve(self, *, order_id: int, lines: list[ReservationLine]) -> list[ReservationLine]:
-        """Reserves every line or none (InsufficientStock); idempotent per order."""
+        """Reserves every line or none (InsufficientStock); idempotent per order; refused once the order's
+        stock was released (ReservationReleased)."""
 
     def stock_release(self, *, order_id: int) -> None:
-        """Releases what the order still holds; idempotent."""
+        """Releases what the order still holds and refuses any later reservation for it; idempotent."""
 
 
 def get_client() -> InventoryClient:

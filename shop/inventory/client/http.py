@@ -1,5 +1,5 @@
 """Inventory client over HTTP, for processes that do not host the inventory."""
-from shop.inventory.client import DOOR, InsufficientStock, ReservationLine, StockLevel
+from shop.inventory.client import DOOR, InsufficientStock, ReservationLine, ReservationReleased, StockLevel
 from shop.inventory.routes import ROUTES
 from shop.platform.http import ServiceClient
 from shop.platform.routes import path_to
@@ -8,7 +8,7 @@ from shop.platform.wire import encode
 
 class HttpClient:
     def __init__(self):
-        self.service = ServiceClient(DOOR, errors=(InsufficientStock,))
+        self.service = ServiceClient(DOOR, errors=(InsufficientStock, ReservationReleased))
 
     def stock_get(self, *, product_id: int) -> StockLevel:
         path = path_to(ROUTES, "internal-stock", product_id=product_id)

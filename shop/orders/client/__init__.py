@@ -1,12 +1,22 @@
 """The orders app's public door: other apps import only this module."""
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from typing import Protocol
 
 from shop.platform import door
 
 DOOR = door.Door("orders", unavailable="The orders service is unavailable")
 OrdersUnavailable = DOOR.unavailable
+
+
+class OrderStatus(StrEnum):
+    PLACING = "placing"  # saved, stock not yet reserved; never shown to customers
+    PENDING = "pending"
+    PAYING = "paying"  # the processor is being asked; settled by its answer, or by payments_recover()
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,9 @@ class OrderNotFound(door.NotFound):
 class OrdersClient(Protocol):
     def order_get(self, *, order_id: int) -> OrderSummary:
         """The order, or OrderNotFound."""
+
+    def orders_get(self, *, order_ids: list[int]) -> list[OrderSummary]:
+        """The orders that exist among these ids, in any status (`placing` included); missing ids are left out."""
 
 
 def get_client() -> OrdersClient:

@@ -12,3 +12,7 @@ class HttpClient:
     def order_get(self, *, order_id: int) -> OrderSummary:
         return self.service.call("GET", path_to(ROUTES, "internal-order", order_id=order_id), idempotent=True,
                                  returns=OrderSummary)
+
+    def orders_get(self, *, order_ids: list[int]) -> list[OrderSummary]:
+        return self.service.call("POST", path_to(ROUTES, "internal-orders-lookup"), data={"order_ids": order_ids},
+                                 idempotent=True, returns=list[OrderSummary])

@@ -10,3 +10,6 @@ class LocalClient:
         if order is None:
             raise OrderNotFound(f"Order {order_id} does not exist.")
         return from_object(OrderSummary, order)
+
+    def orders_get(self, *, order_ids: list[int]) -> list[OrderSummary]:
+        return [from_object(OrderSummary, order) for order in selectors.orders_by_id(order_ids=order_ids)]

@@ -1,0 +1,83 @@
+"""The gateway's stale fallback store: the last good answer of each read, bounded whatever clients ask.
+
+Keys are normalised to what changes the answer: the upstream, the path, the pagination parameters a
+read accepts (others are ignored by the services) and the rendered format. The store is a fixed set
+of hashed slots in the `fallback` cache, each holding one answer of at most MAX_ENTRY_BYTES, so its
+total size is bounded by SHOP_FALLBACK_CACHE_MB; in Redis values are JSON, never pickle."""
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.cache import caches
+
+from shop.platform.pagination import PageNumberPagination
+
+CACHE_ALIAS = "fallback"
+MAX_ENTRY_BYTES = 256 * 1024
+TTL_SECONDS = 24 * 3600
+FORMATS = {"json": "application/json", "api": "text/html"}  # DRF's ?format= names -> rendered media type
+
+
+class JsonSerializer:
+    """Serializer of the fallback cache's Redis client (Django's default pickles)."""
+
+    def dumps(self, value) -> bytes:
+        return json.dumps(value).encode()
+
+    def loads(self, data: bytes):
+        return json.loads(data)
+
+
+def slot_count() -> int:
+    return max(1, settings.SHOP_FALLBACK_CACHE_MB * 1024 * 1024 // MAX_ENTRY_BYTES)
+
+
+def key_of(upstream: str, request) -> str | None:
+    """The normalised key of a read, or None when the read cannot have a good answer worth keeping."""
+    query = request.GET
+    page, size = query.get("page", "1"), query.get("page_size")
+    if not _small_positive(page):
+        return None
+    pagination = PageNumberPagination
+    # what the services use: the size capped, the default for a missing or invalid one
+    size = min(int(size), pagination.max_page_size) if _small_positive(size) else pagination.page_size
+    rendered = rendered_format(request)
+    if rendered is None:
+        return None
+    return f"{upstream} {request.path_info.rstrip('/')} page={int(page)} size={size} format={rendered}"
+
+
+def _small_positive(value: str | None) -> bool:
+    return value is not None and value.isdigit() and len(value) <= 9 and int(value) > 0
+
+
+def rendered_format(request) -> str | None:
+    """The format the services will render: ?format= if known, else the browsable API for browsers."""
+    requested = request.GET.get("format")
+    if requested is not None:
+        return requested if requested in FORMATS else None
+    return "api" if "text/html" in request.headers.get("Accept", "") else "json"
+
+
+def store(key: str, body: bytes, content_type: str) -> None:
+    """Keeps an answer when it is text of the format in its key and fits a slot. May raise on a cache outage."""
+    if not content_type.startswith(FORMATS[key.rpartition("format=")[2]]) or len(body) > MAX_ENTRY_BYTES:
+        return
+    try:
+        text = body.decode()
+    except UnicodeDecodeError:
+        return
+    caches[CACHE_ALIAS].set(_slot(key), {"key": key, "body": text, "content_type": content_type}, TTL_SECONDS)
+
+
+def load(key: str) -> tuple[bytes, str] | None:
+    """The kept (body, content type) for the key, or None. May raise on a cache outage."""
+    entry = caches[CACHE_ALIAS].get(_slot(key))
+    if not isinstance(entry, dict) or entry.get("key") != key:
+        return None  # never kept, expired, or the slot now holds another key
+    return entry["body"].encode(), entry["content_type"]
+
+
+def _slot(key: str) -> str:
+    digest = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
+    return f"gateway:fallback:{digest % slot_count()}"

@@ -1,0 +1,104 @@
+"""Production is the default: missing or placeholder secrets stop every role, and a filled-in
+.env.example passes `check --deploy --fail-level WARNING` for every role."""
+import os
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from shop.platform.secrets import dev_service_key_pair, example_values
+from shop.platform.topology import ROLES, TOKEN_ISSUERS
+from tools.stack import production_env, without_others_private_keys
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDERS = example_values(ROOT / ".env.example")
+
+
+@cache
+def filled_env_example() -> dict[str, str]:
+    """.env.example's settings with each placeholder replaced by a real value."""
+    real = production_env()
+    real.pop("DJANGO_SECURE_SSL_REDIRECT")  # production keeps its default: redirect to HTTPS
+    filled = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        name, separator, value = line.partition("=")
+        if separator and not name.startswith("#") and not name.startswith(("POSTGRES_", "RABBITMQ_")):
+            filled[name] = real.get(name, value)
+    assert not set(filled.values()) & {v for v in PLACEHOLDERS if "placeholder" in v}, "a placeholder is left"
+    return filled
+
+
+def manage(*args: str, role: str = "monolith", drop: tuple[str, ...] = (), **overrides: str):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SHOP_"))}
+    env.update(without_others_private_keys(filled_env_example(), role), SHOP_SERVICE=role,
+               SHOP_DATA_DIR=str(ROOT / "data" / "prod-check"))
+    env.update(overrides)
+    for name in drop:
+        env.pop(name, None)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def refused(result, variable: str) -> bool:
+    return result.returncode != 0 and "ImproperlyConfigured" in result.stderr and variable in result.stderr
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_check_deploy_passes_for_every_role_with_the_documented_production_settings(role):
+    result = manage("check", "--deploy", "--fail-level", "WARNING", role=role)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("variable, role", [
+    ("DJANGO_SECRET_KEY", "monolith"), ("DJANGO_SECRET_KEY", "gateway"), ("SHOP_ORDERS_SERVICE_PRIVATE_KEY", "orders"),
+    ("SHOP_CATALOG_SERVICE_PUBLIC_KEY", "inventory"), ("SHOP_JWT_PRIVATE_KEY", "users"),
+    ("SHOP_JWT_PUBLIC_KEY", "catalog"),
+])
+def test_a_missing_secret_stops_the_process_naming_it(variable, role):
+    assert refused(manage("check", role=role, drop=(variable, "DJANGO_DEBUG")), variable)
+
+
+@pytest.mark.parametrize("variable", ["DJANGO_SECRET_KEY", "SHOP_USERS_SERVICE_PRIVATE_KEY",
+                                      "SHOP_ORDERS_SERVICE_PUBLIC_KEY", "SHOP_JWT_PRIVATE_KEY", "SHOP_JWT_PUBLIC_KEY"])
+def test_the_placeholder_of_env_example_is_refused(variable):
+    placeholder = _example_value(variable)
+    assert "placeholder" in placeholder
+    assert refused(manage("check", role="users", **{variable: placeholder}), variable)
+
+
+@pytest.mark.parametrize("variable, value", [
+    ("DJANGO_SECRET_KEY", "x" * 49),
+    ("DJANGO_SECRET_KEY", "dev-only-insecure-secret-key-never-use-in-production-0123456789"),
+    ("SHOP_JWT_PUBLIC_KEY", "-----BEGIN PUBLIC KEY-----\\nnot a key\\n-----END PUBLIC KEY-----"),
+    ("SHOP_USERS_SERVICE_PRIVATE_KEY", dev_service_key_pair("users")[0]),  # known to anyone with the code
+])
+def test_short_dev_or_malformed_secrets_are_refused(variable, value):
+    assert refused(manage("check", role="users", **{variable: value}), variable)
+
+
+def test_only_the_token_issuers_may_hold_the_private_key():
+    private_key = filled_env_example()["SHOP_JWT_PRIVATE_KEY"]
+    assert refused(manage("check", role="orders", SHOP_JWT_PRIVATE_KEY=private_key), "SHOP_JWT_PRIVATE_KEY")
+    assert "orders" not in TOKEN_ISSUERS
+
+
+@pytest.mark.parametrize("role", ["orders", "gateway", "monolith"])
+def test_a_service_private_key_is_refused_anywhere_but_its_own_service(role):
+    private_key = filled_env_example()["SHOP_CATALOG_SERVICE_PRIVATE_KEY"]
+    assert refused(manage("check", role=role, SHOP_CATALOG_SERVICE_PRIVATE_KEY=private_key),
+                   "SHOP_CATALOG_SERVICE_PRIVATE_KEY")
+
+
+def test_dev_mode_is_explicit_and_needs_no_secrets():
+    variables = tuple(name for name in filled_env_example() if name.endswith("_KEY"))
+    assert manage("check", role="users", drop=variables, DJANGO_DEBUG="1").returncode == 0
+    assert refused(manage("check", role="users", drop=(*variables, "DJANGO_DEBUG")), "DJANGO_SECRET_KEY")
+
+
+def _example_value(variable: str) -> str:
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.startswith(f"{variable}="):
+            return line.partition("=")[2]
+    raise AssertionError(f"{variable} is not in .env.example")
