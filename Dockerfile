@@ -1,25 +1,38 @@
 # One image for every role: SHOP_SERVICE=monolith|gateway|users|catalog|orders|inventory picks it at run time.
-FROM python:3.11.13-slim-bookworm
+# BASE_IMAGE: any Debian-like image with Python 3.11 and venv; machines without a registry build their own
+# (deploy/images/base/build.sh, `make images`).
+ARG BASE_IMAGE=python:3.11.13-slim-bookworm
+FROM ${BASE_IMAGE}
+
+# PIP_CERT: a CA bundle for pip behind a TLS-inspecting proxy (mount it into the build with -v); empty: pip's own.
+ARG PIP_CERT=""
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    VIRTUAL_ENV=/opt/venv \
+    PATH=/opt/venv/bin:$PATH \
     SHOP_DATA_DIR=/app/data
 
 WORKDIR /app
 
+# Home is the writable data dir: gunicorn puts its control socket there.
 RUN groupadd --system --gid 10001 shop \
-    && useradd --system --uid 10001 --gid shop --home-dir /app --no-create-home shop
+    && useradd --system --uid 10001 --gid shop --home-dir /app/data --no-create-home shop
 
+# A virtual environment: Debian's system Python refuses global pip installs (PEP 668).
 COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+RUN python3 -m venv "$VIRTUAL_ENV" \
+    && pip install --no-cache-dir ${PIP_CERT:+--cert "$PIP_CERT"} -r requirements.txt
 
 # Code stays root-owned (read-only for the app); only the data dir is writable.
 COPY . .
 RUN mkdir -p "$SHOP_DATA_DIR" && chown shop:shop "$SHOP_DATA_DIR"
 # Static files (DRF's pages, Swagger UI, ReDoc) compressed under hashed names; WhiteNoise serves them.
 # Dev mode only lets settings load without the runtime secrets; the files are the same in either mode.
-RUN DJANGO_DEBUG=1 python manage.py collectstatic --noinput -v0
+# Its data dir (where dev mode would make a key pair) is thrown away, so no dev key is baked in.
+RUN DJANGO_DEBUG=1 SHOP_DATA_DIR=/tmp/collectstatic python manage.py collectstatic --noinput -v0 \
+    && rm -rf /tmp/collectstatic
 
 USER 10001:10001
 

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS
+from tools import compose as compose_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -77,12 +78,25 @@ def test_gateway_has_no_database_and_knows_every_service():
     assert {app: {"condition": "service_healthy"} for app in APPS}.items() <= SERVICES["gateway"]["depends_on"].items()
 
 
-@pytest.mark.parametrize("name, role, beat", [("shop-worker", "monolith", True), ("orders-worker", "orders", True),
-                                              ("inventory-worker", "inventory", True)])
-def test_workers(name, role, beat):
+@pytest.mark.parametrize("name, role", [("shop-worker", "monolith"), ("orders-worker", "orders"),
+                                        ("inventory-worker", "inventory")])
+def test_workers_run_no_beat(name, role):
     command = SERVICES[name]["command"]
-    assert command[:4] == ["celery", "-A", "shop", "worker"] and ("-B" in command) == beat
+    assert command[:4] == ["celery", "-A", "shop", "worker"] and "-B" not in command and "--beat" not in command
     assert env(name) == env(ROLES[role][0])
+
+
+# A beat per role with a schedule (settings._BEAT): the monolith's, and orders' and inventory's in split.
+BEATS = {"monolith": {"shop-beat": "monolith"}, "split": {"orders-beat": "orders"}}  # one beat schedules every app
+
+
+@pytest.mark.parametrize("profile", BEATS)
+def test_one_beat_in_its_own_container(profile):
+    beats = [name for name, service in SERVICES.items()
+             if service.get("command", [])[:4] == ["celery", "-A", "shop", "beat"] and profile in service["profiles"]]
+    assert beats == list(BEATS[profile])
+    for name, role in BEATS[profile].items():
+        assert env(name) == env(ROLES[role][0])
 
 
 @pytest.mark.parametrize("name", [name for name, service in SERVICES.items() if "build" in service])
@@ -118,6 +132,8 @@ def test_redis_requires_a_password_that_every_role_sends():
 def test_every_long_running_service_has_a_health_check(name):
     service = SERVICES[name]
     own = service.get("healthcheck", {})
+    if service.get("command", [])[:4] == ["celery", "-A", "shop", "beat"]:
+        return  # beat serves nothing and answers no ping; restarted if it exits
     runs_image_cmd = "build" in service and "command" not in service  # the Dockerfile HEALTHCHECK applies
     assert (own.get("test") and not own.get("disable")) or (runs_image_cmd and not own)
 
@@ -129,6 +145,21 @@ def test_depends_on_waits_for_health_or_completion(name):
         assert rule == {"condition": expected}, f"{name} -> {upstream}"
     if not is_one_shot(SERVICES[name]) and name != "gateway":
         assert set(INFRA) <= set(SERVICES[name]["depends_on"])
+
+
+def test_only_the_entry_points_publish_a_port():
+    published = {name: service["ports"] for name, service in SERVICES.items() if "ports" in service}
+    entry = ["${SHOP_HTTP_PORT:-8000}:8000"]
+    assert published == {"shop": entry, "gateway": entry, "consul": ["127.0.0.1:8500:8500"]}
+
+
+@pytest.mark.parametrize("name, official", [("postgres", "postgres:15"), ("rabbitmq", "rabbitmq:3.13"),
+                                            ("redis", "redis:7-alpine")])
+def test_infra_images_are_the_official_ones_unless_overridden(name, official):
+    variable = f"{name.upper()}_IMAGE"
+    assert SERVICES[name]["image"] == f"${{{variable}:-{official}}}"
+    local = (ROOT / "deploy" / "images" / "local.env").read_text()
+    assert re.search(rf"^{variable}=localhost/shop-{name}:local$", local, re.MULTILINE)
 
 
 def test_infra_in_every_profile_and_consul_under_its_own():
@@ -153,9 +184,11 @@ def test_postgres_init_creates_one_database_per_app():
                for volume in SERVICES["postgres"]["volumes"])
 
 
-def test_dockerfile_passes_hadolint():
+@pytest.mark.parametrize("dockerfile", ["Dockerfile", "deploy/images/postgres/Dockerfile",
+                                        "deploy/images/rabbitmq/Dockerfile", "deploy/images/redis/Dockerfile"])
+def test_dockerfiles_pass_hadolint(dockerfile):
     hadolint = Path(sys.executable).parent / "hadolint"
-    result = subprocess.run([str(hadolint), str(ROOT / "Dockerfile")], capture_output=True, text=True)
+    result = subprocess.run([str(hadolint), str(ROOT / dockerfile)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -168,3 +201,17 @@ def test_dockerfile_runs_gunicorn_as_non_root_with_a_health_check():
 
 def test_dockerfile_collects_static_files_into_the_image():
     assert any("manage.py collectstatic --noinput" in run for run in instructions("RUN"))
+
+
+def test_dockerfile_builds_on_any_python_base_into_a_venv():
+    assert DOCKERFILE.index("ARG BASE_IMAGE=python:3.11") < DOCKERFILE.index("FROM ${BASE_IMAGE}")
+    assert "python3 -m venv" in DOCKERFILE and "PATH=/opt/venv/bin:$PATH" in DOCKERFILE
+
+
+@pytest.mark.parametrize("profile", ["monolith", "split"])
+def test_compose_tool_starts_every_service_of_the_profile_after_its_upstreams(profile):
+    selected = compose_tool.services(profile, [ROOT / "docker-compose.yml"])
+    order = [name for batch in compose_tool.start_batches(selected) for name in batch]
+    assert set(order) == {name for name, service in SERVICES.items() if profile in service.get("profiles", [profile])}
+    for name in order:
+        assert all(order.index(upstream) < order.index(name) for upstream in selected[name].get("depends_on", {}))
