@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from shop.app_routes import hosted_patterns, root_links
+from shop.users import login_page
 from shop.platform.errors import not_found
 from shop.platform.health import HealthView, live, local_checks
 from shop.platform.metrics import metrics_view
@@ -24,7 +25,7 @@ urlpatterns = [
         ("metrics", metrics_view, "metrics"),  # this role's own, never an upstream's
     ),
     *([path("admin/", admin.site.urls)] if apps.is_installed("django.contrib.admin") else []),  # monolith only
-    path("api-auth/", include("rest_framework.urls")),  # DRF's login page; reachable through the gateway on users only
+    path("api-auth/", include(login_page.urlpatterns)),  # DRF's login page; reachable through the gateway on users only
     *hosted_patterns(settings.SHOP_APPS, internal=settings.SHOP_SERVICE in APPS),
     re_path(r"", not_found),  # JSON 404 for unknown paths, in DEBUG too
 ]

@@ -12,8 +12,9 @@ from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairVi
 
 from shop.platform.permissions import IsStaff
 from shop.platform.schema import may_answer
-from shop.platform.throttling import AddressThrottle, FieldThrottle, scoped
+from shop.platform.throttling import AddressThrottle, scoped
 from shop.users import selectors, services, tokens
+from shop.users.login_page import LOGIN_THROTTLES
 from shop.users.client import UserNotFound
 
 
@@ -51,7 +52,7 @@ class RegisterApi(APIView):
 
 class LoginApi(TokenObtainPairView):
     serializer_class = tokens.LoginSerializer
-    throttle_classes = [scoped(AddressThrottle, "login"), scoped(FieldThrottle, "login-username", field="username")]
+    throttle_classes = LOGIN_THROTTLES
 
     @may_answer(401)  # wrong username or password
     def post(self, request, *args, **kwargs):

@@ -4,6 +4,7 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, login, make_product, make_user
 
@@ -80,3 +81,13 @@ def test_a_cache_outage_lets_requests_through(api, rates):
     rates(login="1/min")
     with mock.patch.object(cache, "get", side_effect=ConnectionError("cache down")):
         assert [log_in(api, "x").status_code for _ in range(3)] == [401, 401, 401]
+
+
+def test_the_browsable_api_login_page_counts_against_the_same_login_limits(client, rates):
+    """A person's login page is no way around the limits of POST /login."""
+    rates(login_username="2/min")
+    make_user("erin")
+    page = {"username": "Erin", "password": "Wrong-passw0rd!"}
+    assert [client.post("/api-auth/login/", page).status_code for _ in range(2)] == [200, 200]  # the form again
+    assert_throttled(client.post("/api-auth/login/", page | {"password": PASSWORD}))
+    assert_throttled(log_in(APIClient(), "erin", PASSWORD))  # the API's login shares the count
