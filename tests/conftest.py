@@ -35,12 +35,12 @@ def _free_port_base() -> int:
     for base in _port_bases:
         if base + 5 >= 32768:
             break
-        if all(_port_free(base + offset) for offset in range(5)):
+        if all(port_free(base + offset) for offset in range(5)):
             return base
     raise RuntimeError("no free test ports below 32768")
 
 
-def _port_free(port: int) -> bool:
+def port_free(port: int) -> bool:
     with socket.socket() as probe:
         try:
             probe.bind(("127.0.0.1", port))

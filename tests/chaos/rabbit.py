@@ -9,19 +9,12 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+from tests.conftest import port_free
 
 
 class RabbitNode:
     def __init__(self):
-        self.port = next(p for p in range(5673, 5700) if _free(p) and _free(p + 20000))
+        self.port = next(p for p in range(5673, 5700) if port_free(p) and port_free(p + 20000))
         self.name = f"shopchaos{self.port}@localhost"
         # rabbitmq-server drops root for the rabbitmq user: its directories must be reachable by it.
         self.dir = Path(tempfile.mkdtemp(prefix="shop-chaos-rabbit-"))
