@@ -33,9 +33,6 @@ class OrderNotFound(door.NotFound):
 
 
 class OrdersClient(Protocol):
-    def order_get(self, *, order_id: int) -> OrderSummary:
-        """The order, or OrderNotFound."""
-
     def orders_get(self, *, order_ids: list[int]) -> list[OrderSummary]:
         """The orders that exist among these ids, in any status (`placing` included); missing ids are left out."""
 
