@@ -6,7 +6,6 @@ from typing import Iterable, Protocol
 from shop.platform import door
 
 DOOR = door.Door("catalog", unavailable="The catalog is unavailable")
-CatalogUnavailable = DOOR.unavailable
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ STOCK_COMMIT_TASK = "inventory.stock_commit"
 STOCK_RELEASE_TASK = "inventory.stock_release"
 
 DOOR = door.Door("inventory", unavailable="The inventory is unavailable")
-InventoryUnavailable = DOOR.unavailable
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from typing import Protocol
 from shop.platform import door
 
 DOOR = door.Door("orders", unavailable="The orders service is unavailable")
-OrdersUnavailable = DOOR.unavailable
 
 
 class OrderStatus(StrEnum):
@@ -25,11 +24,6 @@ class OrderSummary:
     user_id: int
     status: str
     total: Decimal
-
-
-class OrderNotFound(door.NotFound):
-    code = "order-not-found"
-    title = "Order not found"
 
 
 class OrdersClient(Protocol):
