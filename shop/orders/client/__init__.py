@@ -6,8 +6,6 @@ from typing import Protocol
 
 from shop.platform import door
 
-DOOR = door.Door("orders", unavailable="The orders service is unavailable")
-
 
 class OrderStatus(StrEnum):
     PLACING = "placing"  # saved, stock not yet reserved; never shown to customers
@@ -29,6 +27,9 @@ class OrderSummary:
 class OrdersClient(Protocol):
     def orders_get(self, *, order_ids: list[int]) -> list[OrderSummary]:
         """The orders that exist among these ids, in any status (`placing` included); missing ids are left out."""
+
+
+DOOR = door.Door("orders", unavailable="The orders service is unavailable")
 
 
 def get_client() -> OrdersClient:
