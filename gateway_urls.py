@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from django.http import HttpResponse
-from django.urls import include, path, re_path
+from django.urls import re_path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 
 from shop.app_routes import public_routes, root_links
@@ -10,29 +10,26 @@ from shop.platform.errors import not_found
 from shop.platform.gateway import ProxyView
 from shop.platform.health import HealthView, live, upstream_checks
 from shop.platform.metrics import metrics_view
+from shop.platform.pages import SESSION_PAGES, page_patterns, session_patterns
 from shop.platform.root import ApiRootView
 from shop.platform.routes import routes
 
 STALE_FALLBACK = {"catalog"}  # apps whose GETs may be answered from the last good response
 OPENAPI = Path(__file__).resolve().parent / "shop" / "openapi.yaml"  # `make schema` writes it from the monolith
-# DRF's login and logout pages live on the users service; the namespace lets every page link to them.
-SESSION_PAGES = [path(f"{name}/", ProxyView.as_view(upstream="users"), name=name) for name in ("login", "logout")]
 
 
 def schema(request):
     return HttpResponse(OPENAPI.read_bytes(), content_type="application/vnd.oai.openapi")
 
 
-urlpatterns = [path("api-auth/", include((SESSION_PAGES, "rest_framework")))] + routes(
-    ("", ApiRootView.as_view(links=root_links()), "api-root"),
-    ("health", HealthView.as_view(checks=upstream_checks()), "health"),
-    ("health/live", live, "health-live"),
-    ("schema", schema, "schema"),
-    ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
-    ("redoc", SpectacularRedocView.as_view(url_name="schema"), "redoc"),
-    ("metrics", metrics_view, "metrics"),  # this role's own, never an upstream's
-    *[(route.path, ProxyView.as_view(upstream=app, stale_fallback=app in STALE_FALLBACK))
-      for app, route in public_routes()],
-) + [
+urlpatterns = [
+    # DRF's login and logout pages live on the users service; the namespace lets every page link to them.
+    *session_patterns(dict.fromkeys(SESSION_PAGES, ProxyView.as_view(upstream="users"))),
+    *page_patterns({"health": HealthView.as_view(checks=upstream_checks()), "health-live": live, "schema": schema,
+                    "docs": SpectacularSwaggerView.as_view(url_name="schema"),
+                    "redoc": SpectacularRedocView.as_view(url_name="schema"), "metrics": metrics_view}),
+    *routes(("", ApiRootView.as_view(links=root_links()), "api-root"),
+            *[(route.path, ProxyView.as_view(upstream=app, stale_fallback=app in STALE_FALLBACK))
+              for app, route in public_routes()]),
     re_path(r"", not_found),
 ]

@@ -1,6 +1,7 @@
 """Reads each app's route declarations (shop/<app>/routes.py) for the URLconfs and the API root."""
 from django.utils.module_loading import import_string
 
+from shop.platform.pages import page_links
 from shop.platform.routes import Route, url_patterns
 from shop.platform.topology import APPS
 
@@ -23,6 +24,4 @@ def public_routes() -> list[tuple[str, Route]]:
 
 def root_links() -> dict[str, str]:
     """The API root's links: every app's linked routes, then the platform's own pages."""
-    links = {route.link: route.template for _, route in public_routes() if route.link}
-    return links | {"health": "/health/", "live": "/health/live", "schema": "/schema/", "docs": "/docs/",
-                    "redoc": "/redoc/", "login-page": "/api-auth/login/"}
+    return {route.link: route.template for _, route in public_routes() if route.link} | page_links()

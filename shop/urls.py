@@ -2,7 +2,7 @@
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from shop.app_routes import hosted_patterns, root_links
@@ -10,22 +10,18 @@ from shop.users import login_page
 from shop.platform.errors import not_found
 from shop.platform.health import HealthView, live, local_checks
 from shop.platform.metrics import metrics_view
+from shop.platform.pages import page_patterns, session_patterns
 from shop.platform.root import ApiRootView
 from shop.platform.topology import APPS
 from shop.platform.routes import routes
 
 urlpatterns = [
-    *routes(
-        ("", ApiRootView.as_view(links=root_links()), "api-root"),
-        ("health", HealthView.as_view(checks=local_checks()), "health"),
-        ("health/live", live, "health-live"),
-        ("schema", SpectacularAPIView.as_view(), "schema"),
-        ("docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
-        ("redoc", SpectacularRedocView.as_view(url_name="schema"), "redoc"),
-        ("metrics", metrics_view, "metrics"),  # this role's own, never an upstream's
-    ),
+    *routes(("", ApiRootView.as_view(links=root_links()), "api-root")),
+    *page_patterns({"health": HealthView.as_view(checks=local_checks()), "health-live": live,
+                    "schema": SpectacularAPIView.as_view(), "docs": SpectacularSwaggerView.as_view(url_name="schema"),
+                    "redoc": SpectacularRedocView.as_view(url_name="schema"), "metrics": metrics_view}),
     *([path("admin/", admin.site.urls)] if apps.is_installed("django.contrib.admin") else []),  # monolith only
-    path("api-auth/", include(login_page.urlpatterns)),  # DRF's login page; reachable through the gateway on users only
+    *session_patterns(login_page.VIEWS),  # DRF's login page; reachable through the gateway on users only
     *hosted_patterns(settings.SHOP_APPS, internal=settings.SHOP_SERVICE in APPS),
     re_path(r"", not_found),  # JSON 404 for unknown paths, in DEBUG too
 ]

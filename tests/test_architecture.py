@@ -17,6 +17,7 @@ from importlinter.contracts.forbidden import ForbiddenContract
 from importlinter.contracts.independence import IndependenceContract
 
 from shop.app_routes import declared
+from shop.platform.pages import PAGES, SESSION_PAGES
 from shop.platform.topology import APPS, ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,15 +171,39 @@ def _string_literals(path: Path) -> set[str]:
             if isinstance(node, ast.Constant) and isinstance(node.value, str)}
 
 
-def test_each_public_path_is_written_in_one_module_only():
-    """Outside tests (and the bench, a client of the API), a public route's path is written only in its app's
-    routes.py: URLconfs, the gateway table and the API root derive it. Bare one-word paths ("login") are left out:
-    they are also throttle scopes and app labels."""
+def _written_forms(path: str) -> set[str]:
+    """A path as code may write it: with a leading slash, with and without a trailing one, and bare when it has a
+    "/". Bare one-word paths ("login") are left out: they are also throttle scopes and app labels."""
+    return {f"/{path}", f"/{path}/"} | ({path, f"{path}/"} if "/" in path else set())
+
+
+def _writers(forms: set[str]) -> set[str]:
+    """Modules outside tests (and the bench, a client of the API) that write any of `forms` as a string literal."""
     served = [*(ROOT / "shop").rglob("*.py"), *(ROOT / "tools").rglob("*.py"), *ROOT.glob("*.py")]
-    literals = {path: _string_literals(path) for path in served if "migrations" not in path.parts}
+    return {path.relative_to(ROOT).as_posix() for path in served
+            if "migrations" not in path.parts and _string_literals(path) & forms}
+
+
+def test_each_public_path_is_written_in_one_module_only():
+    """A public route's path is written only in its app's routes.py: URLconfs, the gateway table and the API root
+    derive it."""
     for app in APPS:
         for route in (route for route in declared(app) if route.public):
-            forms = {f"/{route.path}", f"/{route.path}/", route.template, f"{route.template}/"}
-            forms |= {route.path, f"{route.path}/"} if "/" in route.path else set()
-            writers = {path.relative_to(ROOT).as_posix() for path, found in literals.items() if found & forms}
-            assert writers <= {f"shop/{app}/routes.py"}, (route.path, writers)
+            forms = _written_forms(route.path) | {route.template, f"{route.template}/"}
+            assert _writers(forms) <= {f"shop/{app}/routes.py"}, route.path
+
+
+@pytest.mark.parametrize("page", [*PAGES.values(), *SESSION_PAGES.values()], ids=lambda page: page.path)
+def test_each_site_page_is_written_in_one_module_only(page):
+    """The site's own pages (health, schema, docs, the login page, ...) are written only in shop/platform/pages.py:
+    both URLconfs, the API root and their callers take them from there."""
+    assert _writers(_written_forms(page.path)) <= {"shop/platform/pages.py"}, _writers(_written_forms(page.path))
+
+
+def test_a_module_that_repeats_a_site_page_is_found(tmp_path, monkeypatch):
+    """The check above can fail: a module writing "/health/" again is named."""
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    (tmp_path / "shop" / "platform").mkdir(parents=True)
+    (tmp_path / "shop" / "platform" / "pages.py").write_text('PAGE = "health"\n')
+    (tmp_path / "gateway_urls.py").write_text('CHECK = "/health/"\n')
+    assert _writers(_written_forms(PAGES["health"].path)) == {"gateway_urls.py"}

@@ -15,6 +15,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shop.platform.pages import PAGES
 from shop.platform.secrets import new_key_pair, new_service_key_pair, service_key_name
 from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS
 
@@ -209,7 +210,7 @@ def wait_healthy(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(f"{url}/health/?format=json", timeout=2) as response:
+            with urllib.request.urlopen(f"{url}{PAGES['health'].url}?format=json", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:

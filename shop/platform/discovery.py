@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from shop.platform.errors import ServiceUnavailable
+from shop.platform.pages import PAGES
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class ConsulDiscovery:
         role, host, port = settings.SHOP_SERVICE, settings.SHOP_ADVERTISE_HOST, settings.SHOP_ADVERTISE_PORT
         if role == "monolith":
             return
-        check = consul.Check.http(f"http://{host}:{port}/health/", interval="10s", timeout="2s", deregister="1m")
+        check = consul.Check.http(f"http://{host}:{port}{PAGES['health'].url}", interval="10s", timeout="2s", deregister="1m")
         for attempt in range(1, REGISTER_ATTEMPTS + 1):
             try:
                 self._client().agent.service.register(

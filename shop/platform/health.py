@@ -11,6 +11,7 @@ from health_check.checks import Database
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 
+from shop.platform.pages import PAGES
 from shop.platform.retried import DeadLetter
 from shop.platform.topology import APPS
 
@@ -62,7 +63,7 @@ class Upstream(HealthCheck):
         from shop.platform.http import send
 
         try:
-            response = send(self.app, "GET", "/health/?format=json", headers={"Accept": "application/json"},
+            response = send(self.app, "GET", f"{PAGES['health'].url}?format=json", headers={"Accept": "application/json"},
                             idempotent=True)
         except Exception as exc:
             raise ServiceUnavailable(f"{self.app}: {exc}") from exc

@@ -17,6 +17,7 @@ from prometheus_client import multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
 from shop.platform.errors import not_found, problem_response
+from shop.platform.pages import PAGES
 
 logger = logging.getLogger(__name__)
 KNOWN_METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
@@ -121,8 +122,8 @@ def metrics_view(request):
 
 
 def _worker_metrics_app(environ, start_response):
-    if environ.get("PATH_INFO") != "/metrics" or not _authorized(environ.get("HTTP_AUTHORIZATION", "")):
-        start_response("404 Not Found" if environ.get("PATH_INFO") != "/metrics" else "401 Unauthorized", [])
+    if environ.get("PATH_INFO") != PAGES["metrics"].url or not _authorized(environ.get("HTTP_AUTHORIZATION", "")):
+        start_response("404 Not Found" if environ.get("PATH_INFO") != PAGES["metrics"].url else "401 Unauthorized", [])
         return [b""]
     start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
     return [exposition()]

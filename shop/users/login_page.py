@@ -1,6 +1,5 @@
 """DRF's login page for people, throttled as POST /login is, so it is no way around the login limits."""
 from django.contrib.auth.views import LoginView, LogoutView
-from django.urls import path
 from rest_framework.exceptions import Throttled
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -25,6 +24,5 @@ class ThrottledLoginView(LoginView):
         return super().post(request, *args, **kwargs)
 
 
-# DRF's rest_framework.urls, with the login page throttled.
-urlpatterns = ([path("login/", ThrottledLoginView.as_view(), name="login"),
-                path("logout/", LogoutView.as_view(), name="logout")], "rest_framework")
+# DRF's rest_framework.urls views by URL name, with the login page throttled (paths: shop.platform.pages).
+VIEWS = {"login": ThrottledLoginView.as_view(), "logout": LogoutView.as_view()}
