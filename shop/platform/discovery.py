@@ -75,7 +75,8 @@ class ConsulDiscovery:
         role, host, port = settings.SHOP_SERVICE, settings.SHOP_ADVERTISE_HOST, settings.SHOP_ADVERTISE_PORT
         if role == "monolith":
             return
-        check = consul.Check.http(f"http://{host}:{port}{PAGES['health'].url}", interval="10s", timeout="2s", deregister="1m")
+        check = consul.Check.http(f"http://{host}:{port}{PAGES['health'].url}", interval="10s", timeout="2s",
+                                  deregister="1m")
         for attempt in range(1, REGISTER_ATTEMPTS + 1):
             try:
                 self._client().agent.service.register(

@@ -63,8 +63,8 @@ class Upstream(HealthCheck):
         from shop.platform.http import send
 
         try:
-            response = send(self.app, "GET", f"{PAGES['health'].url}?format=json", headers={"Accept": "application/json"},
-                            idempotent=True)
+            response = send(self.app, "GET", f"{PAGES['health'].url}?format=json",
+                            headers={"Accept": "application/json"}, idempotent=True)
         except Exception as exc:
             raise ServiceUnavailable(f"{self.app}: {exc}") from exc
         if response.status != 200:

@@ -24,7 +24,8 @@ class Command(StaticfilesRunserver):
     def on_bind(self, server_port):
         super().on_bind(server_port)
         base = f"{self.protocol}://{self.addr}:{server_port}"
-        lines = [f"API root:    {base}/", f"API docs:    {base}{PAGES['docs'].url}", f"log in:      {base}{LOGIN_PAGE.url}"]
+        lines = [f"API root:    {base}/", f"API docs:    {base}{PAGES['docs'].url}",
+                 f"log in:      {base}{LOGIN_PAGE.url}"]
         username, password = os.environ.get("DJANGO_SUPERUSER_USERNAME"), os.environ.get("DJANGO_SUPERUSER_PASSWORD")
         if username and password:
             admin = f" (also for {base}{reverse('admin:index')})" if apps.is_installed("django.contrib.admin") else ""
