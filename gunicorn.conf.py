@@ -1,6 +1,7 @@
 """gunicorn settings for every role: `SHOP_SERVICE=<role> gunicorn shop.wsgi` (this file is read by default)."""
 import os
 
+from shop.platform.logs import gunicorn_logging_config
 from shop.platform.topology import PORTS, current_role
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")  # the hooks below read settings in the master
@@ -14,6 +15,8 @@ timeout = 30
 graceful_timeout = 10
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
+# SHOP_LOG_FORMAT=json: gunicorn's own lines are JSON too, with the app's formatter (shop/platform/logs.py).
+logconfig_dict = gunicorn_logging_config(accesslog)
 # Forwarded headers, set explicitly: gunicorn believes none from any peer (no scheme header, no
 # SCRIPT_NAME/PATH_INFO header). Django alone decides, from SHOP_TRUSTED_PROXIES (settings.py:
 # SECURE_PROXY_SSL_HEADER, NUM_PROXIES, USE_X_FORWARDED_HOST), so both never disagree.
