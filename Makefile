@@ -97,9 +97,11 @@ compose-up: install
 compose-down: install
 	$(PODMAN_ENV) $(PY) -m tools.compose down --env-file $(ENV_FILE)
 
-# Both compose profiles on this machine's images: the contract suite, a stop/start fault, port isolation.
+# Both compose profiles on this machine's images: the contract suite, a stop/start fault, port isolation; and the
+# split Kubernetes overlay under `podman kube play`, on this machine's PostgreSQL, RabbitMQ and Redis.
 # Where podman cannot be installed, the tests skip and say so.
 test-containers: install
 	$(MAKE) podman || echo "podman could not be installed: the container tests will skip"
 	if command -v podman >/dev/null; then $(MAKE) images; fi
-	$(PODMAN_ENV) $(PY) -m pytest -s tests/containers
+	$(PODMAN_ENV) SHOP_TEST_POSTGRES_URL=$(POSTGRES_URL) SHOP_TEST_BROKER_URL=$(BROKER_URL) SHOP_TEST_REDIS_URL=$(REDIS_URL) \
+		$(PY) -m pytest -s tests/containers
