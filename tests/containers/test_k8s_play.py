@@ -16,6 +16,7 @@ import requests
 
 from shop.platform.topology import APPS
 from tests.conftest import BROKER_URL, FAST_HASHER, POSTGRES_URL, REDIS_URL, STAFF
+from tests.containers.conftest import require_podman
 from tests.containers.forward import TcpForwarder
 from tests.containers.kube import KubePlay, Pod, podman
 from tests.contract.client import poll
@@ -23,35 +24,23 @@ from tests.ops import flow
 from tests.ops.k8s import render
 from tests.ops.metrics_text import value
 from tests.problems import PROBLEM_CONTENT_TYPE
+from tools.stack import production_env
 
 HOST = "shop.example.com"  # what the Ingress passes on; in DJANGO_ALLOWED_HOSTS
 
 
 def _require_environment() -> None:
+    require_podman()
     if not (POSTGRES_URL and BROKER_URL and REDIS_URL):
         pytest.skip("the overlay's databases, broker and Redis are external endpoints: `make test-containers` "
                     "names this machine's with SHOP_TEST_POSTGRES_URL, SHOP_TEST_BROKER_URL and SHOP_TEST_REDIS_URL")
 
 
-def _key_pairs() -> dict[str, str]:
-    """The user-token RSA pair and one Ed25519 pair per service, as PEM, like .env.example says to make them."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-
-    def pem(private) -> tuple[str, str]:
-        return (private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption()).decode(),
-                private.public_key().public_bytes(serialization.Encoding.PEM,
-                                                  serialization.PublicFormat.SubjectPublicKeyInfo).decode())
-
-    pairs = {"SHOP_JWT": pem(rsa.generate_private_key(public_exponent=65537, key_size=2048))}
-    pairs |= {f"SHOP_{app.upper()}_SERVICE": pem(ed25519.Ed25519PrivateKey.generate()) for app in APPS}
-    return {f"{name}_{kind}_KEY": pair[i] for name, pair in pairs.items() for i, kind in enumerate(("PRIVATE", "PUBLIC"))}
-
-
 def _secrets(gateway: str, forwarders: dict, prefix: str) -> dict[str, str]:
     user = urlsplit(POSTGRES_URL).username or "postgres"
-    values = {key: secrets.token_urlsafe(48) for key in ("DJANGO_SECRET_KEY", "SHOP_METRICS_TOKEN")} | _key_pairs()
+    fresh = production_env()
+    values = {key: value for key, value in fresh.items() if key.endswith("_KEY")}  # the secret key, every key pair
+    values["SHOP_METRICS_TOKEN"] = secrets.token_urlsafe(48)
     values |= {f"{app.upper()}_DATABASE_URL": f"postgres://{user}@{gateway}:{forwarders['postgres'].port}/{prefix}_{app}"
                for app in APPS}
     broker = urlsplit(BROKER_URL)
