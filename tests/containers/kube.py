@@ -153,7 +153,7 @@ class KubePlay:
 
     def destroy(self) -> None:
         """Removes every pod, the secret and the network; whatever is missing is skipped."""
-        for pod in self.pods:
-            subprocess.run(["podman", "pod", "rm", "-f", "-t", "5", pod.pod], capture_output=True, timeout=120)
+        subprocess.run(["podman", "pod", "rm", "--force", "--ignore", "--time=5", *(pod.pod for pod in self.pods)],
+                       capture_output=True, timeout=180)
         subprocess.run(["podman", "secret", "rm", self.secret], capture_output=True, timeout=60)
         subprocess.run(["podman", "network", "rm", "-f", self.network], capture_output=True, timeout=60)
