@@ -3,6 +3,7 @@ the shop image: the migration Job to completion, then every Deployment as a pod 
 answered by the network's DNS (tests/containers/kube.py says how), PostgreSQL, RabbitMQ and Redis as the
 external endpoints the Secret names (this machine's, at the network's gateway). A customer journey goes
 through the gateway, and inventory is taken off the network while customers order."""
+import json
 import os
 import secrets
 import time
@@ -138,6 +139,16 @@ def test_every_http_pod_answers_its_liveness_probe(cluster):
     assert len([p for p in probes if p]) == 5
     for url, headers in filter(None, probes):
         assert _status(url, headers) == 200, url
+
+
+def test_http_pods_write_json_lines_with_their_role(cluster):
+    """SHOP_LOG_FORMAT=json from the ConfigMap: gunicorn's own lines too, in the image as it runs."""
+    for pod in cluster.kube.pods:
+        if pod.probe("livenessProbe"):
+            role = next(item["value"] for item in pod.spec["env"] if item["name"] == "SHOP_SERVICE")
+            lines = [json.loads(line) for line in cluster.kube.logs(pod).splitlines()]
+            assert any(line["logger"] == "gunicorn.error" for line in lines), (pod.name, lines)
+            assert all(line["role"] == role for line in lines), (pod.name, lines)
 
 
 def test_register_login_order_pay_and_stock_commit_through_the_gateway(cluster):
