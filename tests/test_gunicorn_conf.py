@@ -31,7 +31,8 @@ def test_gunicorn_trusts_no_peer_with_forwarded_headers(monkeypatch):
 
 def test_gunicorn_writes_its_own_lines_as_json_under_shop_log_format_json(tmp_path):
     """A real gunicorn (the monolith in dev mode): every line on stderr (gunicorn's boot and worker lines, the
-    app's) and in the access log is a JSON object with the role; the access line carries the request's ids.
+    app's, Django's request warnings) and in the access log is a JSON object with the role; the access
+    line carries the request's ids.
     (Spans go to stdout: the console exporter makes a trace id without a collector.)"""
     port = next(p for p in range(18990, 18900, -1) if port_free(p))
     access_log = tmp_path / "access.log"
@@ -44,12 +45,14 @@ def test_gunicorn_writes_its_own_lines_as_json_under_shop_log_format_json(tmp_pa
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         assert poll(lambda: _status(f"http://127.0.0.1:{port}/health/live", headers), bool, timeout=60) == 200
+        assert _status(f"http://127.0.0.1:{port}/no-such-page", {}) == 404  # a django.request warning
     finally:
         gunicorn.send_signal(signal.SIGTERM)
         _, stderr = gunicorn.communicate(timeout=30)
     errors = [json.loads(line) for line in stderr.splitlines()]
     assert any(line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in errors), stderr
-    (access,) = [json.loads(line) for line in access_log.read_text().splitlines()]
+    assert any(line["logger"] == "django.request" and "/no-such-page" in line["message"] for line in errors), stderr
+    access, _ = [json.loads(line) for line in access_log.read_text().splitlines()]
     assert all(line["role"] == "monolith" for line in (*errors, access))
     assert access["logger"] == "gunicorn.access" and "GET /health/live" in access["message"]
     assert (access["request_id"], access["trace_id"]) == ("gunicorn-json-1", trace_id)

@@ -58,7 +58,9 @@ def logging_config(*, log_format: str, level: str) -> dict:
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": log_format,
                                  "filters": ["request_id", "context"]}},
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"django.server": {"level": "WARNING"}},
+        # "django": drops the handlers of Django's default config (in DEBUG its console handler wrote each
+        # django.request line a second time, as bare text); its lines reach the root handler alone.
+        "loggers": {"django": {"handlers": [], "level": "INFO"}, "django.server": {"level": "WARNING"}},
     }
 
 
