@@ -1,5 +1,4 @@
 """gunicorn settings for every role: `SHOP_SERVICE=<role> gunicorn shop.wsgi` (this file is read by default)."""
-import gc
 import os
 
 from shop.platform.topology import PORTS, current_role
@@ -53,13 +52,6 @@ def child_exit(server, worker):
 def when_ready(server):
     """Registers the service with discovery (a no-op unless SHOP_DISCOVERY=consul)."""
     _discovery().register()
-
-
-def pre_fork(server, worker):
-    """Moves what the master loaded out of the collector's reach: workers then share those pages instead of
-    copying them when a collection writes to the objects' headers (smaller PSS per worker)."""
-    gc.collect()
-    gc.freeze()
 
 
 def on_exit(server):
