@@ -139,6 +139,7 @@ def run(plan, args, wrk: str | None) -> dict:
                 log(f"  round {r + 1} {topology}: {run_.orders_per_second:.1f} orders/s, p99 {run_.p99_ms:.0f} ms, "
                     f"{run_.refused} refused, {len(run_.violations)} violation(s)")
         results["orders"].sort(key=lambda o: (order_topologies.index(o.topology), o.round))
+        results["profiles"].append(measure.order_profile(stacks["monolith"], seeded["monolith"], plan))
         log("4. event latency ...")
         results["events"] = {t: measure.event_latency(stacks[t], seeded[t], plan) for t in ("monolith", "split")}
         results["memory"] = measure.memory({t: stacks[t] for t in ("monolith", "split")})

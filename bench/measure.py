@@ -151,6 +151,19 @@ def profiles(stacks: dict[str, Stack], urls: dict[str, str], plan: Plan) -> list
     return found
 
 
+def order_profile(stack: Stack, seeded: Seeded, plan: Plan) -> profile.Profile:
+    """py-spy on the monolith while the order clients place orders on round 1's products (a run not counted)."""
+    started = profile.start(stack.processes["monolith"].pid, plan.profile_seconds)
+    if started is not None:
+        drivers.run_job({"kind": "orders", "url": stack.url, "path": "/orders", "tokens": seeded.tokens,
+                         "product_ids": seeded.hot[0][:-1], "seconds": plan.profile_seconds + 1,
+                         "max_orders_per_client": plan.max_orders_per_client, "max_quantity": 1},
+                        timeout=plan.profile_seconds + 120)
+    found = profile.finish("monolith, POST /orders", started, timeout=plan.profile_seconds + 60)
+    found.load = f"{plan.order_clients} clients placed orders"
+    return found
+
+
 def place_orders(topology: str, stacks: dict[str, Stack], seeded: Seeded, plan: Plan, round_: int) -> OrderRun:
     """16 clients order from the round's 10 hot products; then the stock invariants are checked. The bare
     SQL view's runs place on the monolith, on products of their own."""
