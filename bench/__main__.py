@@ -10,7 +10,6 @@ Needs the local PostgreSQL (postgres://postgres@127.0.0.1:5432, trust) and Rabbi
 wrk`) drives the throughput runs: without it the smoke run falls back to a Python load client and the
 full run refuses. py-spy (`pip install py-spy`) records the profiles; without it they are skipped."""
 import argparse
-import importlib.util
 import os
 import pickle
 import platform
@@ -108,8 +107,6 @@ def run(plan, args, wrk: str | None) -> dict:
     sink = OtlpSink(keep=False).__enter__()
     for name, env in observability.variant_env(sink).items():
         stacks[name].extra_env.update(env)
-    bare_orders = importlib.util.find_spec("bench.bare_orders") is not None  # issue13w's bare SQL view
-    order_topologies = ("monolith", "split", *((measure.BARE_ORDERS_TOPOLOGY,) if bare_orders else ()))
     keep = False
     try:
         log("starting " + ", ".join(f"{name} on {stack.url}" for name, stack in stacks.items()) + " ...")
@@ -118,9 +115,7 @@ def run(plan, args, wrk: str | None) -> dict:
         log("seeding through the public API ...")
         with ThreadPoolExecutor(len(stacks)) as pool:
             seeded = dict(zip(stacks, pool.map(
-                lambda item: measure.seed(item[1], staff_api(item[1]), plan,
-                                          reads_only=item[0] not in ("monolith", "split"),
-                                          order_paths=2 if bare_orders and item[0] == "monolith" else 1),
+                lambda item: measure.seed(item[1], staff_api(item[1]), plan, reads_only=item[0] not in ("monolith", "split")),
                 stacks.items())))
         results = {"plan": plan, "meta": meta(plan, args, wrk, stacks)}
         urls = measure.targets(stacks, seeded)
@@ -130,17 +125,19 @@ def run(plan, args, wrk: str | None) -> dict:
         results["latency"] = measure.hop_latency(stacks, seeded, plan)
         log("1+2. profiling the gateway and the monolith ...")
         results["profiles"] = measure.profiles(stacks, urls, plan)
-        log("3. order placement ...")
+        log("5. order placement ...")
         results["orders"] = []
         for r in range(plan.order_rounds):
-            for topology in (order_topologies if r % 2 == 0 else order_topologies[::-1]):
-                run_ = measure.place_orders(topology, stacks, seeded[measure.order_variant(topology)], plan, r)
+            for topology in (("monolith", "split") if r % 2 == 0 else ("split", "monolith")):
+                run_ = measure.place_orders(topology, stacks, seeded[topology], plan, r)
                 results["orders"].append(run_)
                 log(f"  round {r + 1} {topology}: {run_.orders_per_second:.1f} orders/s, p99 {run_.p99_ms:.0f} ms, "
                     f"{run_.refused} refused, {len(run_.violations)} violation(s)")
-        results["orders"].sort(key=lambda o: (order_topologies.index(o.topology), o.round))
+        results["orders"].sort(key=lambda o: (o.topology != "monolith", o.round))
         results["profiles"].append(measure.order_profile(stacks["monolith"], seeded["monolith"], plan))
-        log("4. event latency ...")
+        log("4. CPU per placed order, POST /orders and the bare SQL view ...")
+        results["order_cpu"] = measure.order_cpu(stacks["monolith"], seeded["monolith"], plan)
+        log("event latency ...")
         results["events"] = {t: measure.event_latency(stacks[t], seeded[t], plan) for t in ("monolith", "split")}
         results["memory"] = measure.memory({t: stacks[t] for t in ("monolith", "split")})
         results["otlp"] = {"exports": sink.requests, "bytes": sink.received_bytes}

@@ -2,8 +2,9 @@
 from dataclasses import dataclass
 from typing import Callable
 
+from bench import order_cpu
 from bench.drivers import median, percentile
-from bench.measure import BARE_ORDERS_TOPOLOGY, REDIS_TARGET
+from bench.measure import REDIS_TARGET
 from bench.observability import NO_METRICS_TARGET, TRACING_TARGET
 
 
@@ -35,17 +36,12 @@ def ratios(numerators: list, denominators: list) -> list[float]:
     return [n.rps / d.rps for n, d in zip(numerators, denominators)]
 
 
-def order_cpu_ms(run) -> float:
-    """CPU ms per placed order spent by the monolith's processes and its PostgreSQL backends."""
-    return sum(ms for group, ms in run.cpu_ms.items() if group.startswith("monolith "))
-
-
-def order_ratios(orders: list, numerator: str, denominator: str, per=lambda run: run.orders_per_second) -> list[float]:
-    """Per round: per(numerator's run) / per(denominator's run), for the rounds that ran both."""
-    by_round = {(o.topology, o.round): o for o in orders}
-    return [per(by_round[numerator, r]) / per(by_round[denominator, r])
+def order_ratios(orders: list, numerator: str, denominator: str) -> list[float]:
+    """Per round: orders/s of the numerator's run / the denominator's, for the rounds that ran both."""
+    by_round = {(o.topology, o.round): o.orders_per_second for o in orders}
+    return [by_round[numerator, r] / by_round[denominator, r]
             for (topology, r) in by_round if topology == denominator and (numerator, r) in by_round
-            and per(by_round[denominator, r])]
+            and by_round[denominator, r]]
 
 
 def per_round(r: dict) -> dict[str, list[float]]:
@@ -57,7 +53,7 @@ def per_round(r: dict) -> dict[str, list[float]]:
         "1": ratios(pick("split via gateway"), pick("monolith")),
         "2": ratios(pick(REDIS_TARGET), pick("monolith")),
         "3": ratios(pick("monolith"), pick("bare view (monolith)")),
-        "4": order_ratios(orders, "monolith", BARE_ORDERS_TOPOLOGY, per=order_cpu_ms),
+        "4": [order_cpu.ratio(r["order_cpu"])] if r.get("order_cpu") else [],  # a median over rounds already
         "5": order_ratios(orders, "split", "monolith"),
         "6t": ratios(pick(TRACING_TARGET), pick("split via gateway")),
         "6m": ratios(pick("split via gateway"), pick(NO_METRICS_TARGET)),

@@ -99,7 +99,7 @@ def orders(job: dict) -> dict:
         while time.monotonic() < deadline and len(mine) < job["max_orders_per_client"]:
             product_id, quantity = rng.choice(job["product_ids"]), rng.randint(1, max_quantity)
             start = time.perf_counter()
-            status, body = conn.request("POST", job["path"], {"items": [{"product_id": product_id, "quantity": quantity}]},
+            status, body = conn.request("POST", "/orders", {"items": [{"product_id": product_id, "quantity": quantity}]},
                                         headers={"Idempotency-Key": uuid.uuid4().hex})
             elapsed = (time.perf_counter() - start) * 1000
             order = json.loads(body) if status == 201 else {}

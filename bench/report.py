@@ -2,10 +2,10 @@
 import statistics
 from pathlib import Path
 
-from bench import goals
+from bench import goals, order_cpu
 from bench.drivers import median, percentile
-from bench.goals import order_cpu_ms, order_ratios, ratios
-from bench.measure import BARE_ORDERS_TOPOLOGY, REDIS_TARGET
+from bench.goals import order_ratios, ratios
+from bench.measure import REDIS_TARGET
 from bench.observability import NO_METRICS_TARGET, SINK_GROUP, TRACING_TARGET
 from bench.report_profiles import profiles
 
@@ -147,7 +147,6 @@ def _otlp(r: dict) -> list[str]:
 def _orders(r: dict) -> list[str]:
     plan, orders = r["plan"], r["orders"]
     split = order_ratios(orders, "split", "monolith")
-    cpu = order_ratios(orders, "monolith", BARE_ORDERS_TOPOLOGY, per=order_cpu_ms)
     return [
         "## 4-5. Order placement (PostgreSQL)", "",
         f"{plan.order_clients} clients, each its own customer with a keep-alive connection, place one-line orders "
@@ -155,17 +154,32 @@ def _orders(r: dict) -> list[str]:
         f"{plan.order_seconds:g} s; one product holds only {plan.scarce_stock} units, so refusals happen. Each "
         "run uses fresh products. After each run the stock is read back through the API: reserved + committed "
         "<= stocked, reserved = the units of the placed orders, every refusal a 409 insufficient-stock problem. "
-        f"The '{BARE_ORDERS_TOPOLOGY}' runs POST the same bodies to a plain Django view that runs the same SQL "
-        "statements in the same transactions (bench/bare_orders.py). CPU per placed order is read from /proc "
-        "around each run: the stack's processes and their PostgreSQL backends.", "",
+        "CPU per placed order is read from /proc around each run: the stack's processes (Celery included) and "
+        "their PostgreSQL backends.", "",
         "| topology | round | attempts | placed | refused (409) | orders/s | p50 ms | p99 ms | CPU ms/order | invariants |",
         "|---|---|---|---|---|---|---|---|---|---|",
         *[f"| {o.topology} | {o.round} | {o.attempts} | {o.placed} | {o.refused} | {o.orders_per_second:.1f} | "
           f"{o.p50_ms:.1f} | {o.p99_ms:.1f} | {_order_cpu(o)} | {'ok' if not o.violations else '; '.join(o.violations)} |"
           for o in orders], "",
-        f"- split / monolith orders/s: **{median(split):.2f}** (per round: {_list(split)})",
-        f"- monolith / bare SQL view, CPU per placed order: " + (
-            f"**{median(cpu):.2f}** (per round: {_list(cpu)})" if cpu else "not measured (no bench/bare_orders.py)"), "",
+        f"split / monolith orders/s: **{median(split):.2f}** (per round: {_list(split)})", "",
+        *_order_cpu_runs(r.get("order_cpu", [])),
+    ]
+
+
+def _order_cpu_runs(runs: list) -> list[str]:
+    if not runs:
+        return []
+    return [
+        "### 4. CPU per placed order: POST /orders against the bare SQL view", "",
+        "`bench.order_cpu` on the monolith: the order clients post one-line orders on plentiful products through "
+        "`POST /orders`, then through a bare Django view that runs the same SQL statements in the same "
+        "transactions (`bench/bare_orders.py`), in rounds that alternate which goes first. CPU from /proc: the "
+        "monolith's gunicorn processes and their PostgreSQL backends, per placed order.", "",
+        "| path | round | placed | CPU ms/order: gunicorn | PostgreSQL | total |", "|---|---|---|---|---|---|",
+        *[f"| {run.target} | {run.round} | {run.placed} | {run.cpu_ms.get('monolith', 0):.2f} | "
+          f"{run.cpu_ms.get(order_cpu.POSTGRES, 0):.2f} | {run.shop_total:.2f} |" for run in runs], "",
+        f"POST /orders / bare view, CPU per placed order: **{order_cpu.ratio(runs):.2f}** (gunicorn alone "
+        f"{order_cpu.ratio(runs, group='monolith'):.2f}, PostgreSQL alone {order_cpu.ratio(runs, group=order_cpu.POSTGRES):.2f})", "",
     ]
 
 

@@ -4,7 +4,8 @@ from pathlib import Path
 
 from bench import goals
 from bench.drivers import Throughput
-from bench.measure import BARE_ORDERS_TOPOLOGY, OrderRun
+from bench.measure import OrderRun
+from bench.order_cpu import POSTGRES, OrderCpu, PATHS
 from bench.observability import NO_METRICS_TARGET, TRACING_TARGET
 from bench.report import README_END, README_START
 
@@ -15,8 +16,14 @@ def _runs(*rps: float) -> list[Throughput]:
     return [Throughput(rps=x, p50_ms=1.0, p99_ms=2.0, requests=100, errors=0) for x in rps]
 
 
-def _order(topology: str, round_: int, placed: int, cpu_ms: float = 0.0) -> OrderRun:
-    return OrderRun(topology, round_, placed, placed, 0, 10.0, 1.0, 2.0, cpu_ms={"monolith monolith": cpu_ms})
+def _order(topology: str, round_: int, placed: int) -> OrderRun:
+    return OrderRun(topology, round_, placed, placed, 0, 10.0, 1.0, 2.0)
+
+
+def _order_cpu(round_: int, real_ms: float, bare_ms: float) -> list[OrderCpu]:
+    real, bare = PATHS
+    return [OrderCpu(real, round_, 10, {"monolith": real_ms - 1, POSTGRES: 1.0}),
+            OrderCpu(bare, round_, 10, {"monolith": bare_ms - 1, POSTGRES: 1.0})]
 
 
 def _results() -> dict:
@@ -24,8 +31,8 @@ def _results() -> dict:
         "throughput": {"bare view (monolith)": _runs(100, 100, 100), "monolith": _runs(90, 80, 50),
                        "split via gateway": _runs(45, 72, 40), TRACING_TARGET: _runs(40, 70, 20),
                        NO_METRICS_TARGET: _runs(45, 72, 40)},
-        "orders": [_order("monolith", 1, 100, 6.0), _order("split", 1, 80), _order(BARE_ORDERS_TOPOLOGY, 1, 200, 2.0),
-                   _order("monolith", 2, 100, 4.0), _order("split", 2, 60), _order(BARE_ORDERS_TOPOLOGY, 2, 200, 2.0)],
+        "orders": [_order("monolith", 1, 100), _order("split", 1, 80), _order("monolith", 2, 100), _order("split", 2, 60)],
+        "order_cpu": [*_order_cpu(1, 6.0, 2.0), *_order_cpu(2, 4.0, 2.0)],
         "memory": {"monolith": [("m", 1, 0, 100)], "split": [("s", 2, 0, 260)]},
         "events": {"monolith": {"samples_ms": [10.0, 20.0]}, "split": {"samples_ms": [30.0, 300.0]}},
     }
