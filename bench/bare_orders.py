@@ -5,8 +5,10 @@ lists equal. It places new orders only: a replayed key, a refusal or bad input g
 import hashlib
 import json
 from decimal import Decimal
+from functools import cache
 
 import jwt
+from jwt.algorithms import RSAAlgorithm
 from django.apps import apps
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -54,11 +56,17 @@ def _alias(app_label: str, model: str) -> str:
     return router.db_for_write(apps.get_model(app_label, model))
 
 
+@cache
+def _verifying_key():
+    """Parsed once, as simplejwt's token backend does."""
+    return RSAAlgorithm(RSAAlgorithm.SHA256).prepare_key(settings.SIMPLE_JWT["VERIFYING_KEY"])
+
+
 def _user_id(request) -> int:
     """The caller's id from the bearer token, checked as simplejwt checks it: RS256 signature, expiry, type."""
     raw = request.headers.get("Authorization", "").removeprefix("Bearer ")
     try:
-        claims = jwt.decode(raw, settings.SIMPLE_JWT["VERIFYING_KEY"], algorithms=[settings.SIMPLE_JWT["ALGORITHM"]])
+        claims = jwt.decode(raw, _verifying_key(), algorithms=[settings.SIMPLE_JWT["ALGORITHM"]])
     except jwt.InvalidTokenError as exc:
         raise Refused(401, str(exc)) from exc
     if claims.get("token_type") != "access":
