@@ -60,7 +60,8 @@ def test_the_table_says_which_goals_were_met_and_which_were_not_measured():
 
 
 def _between(text: str, start: str, end: str) -> str:
-    return text[text.index(start):text.index(end)]
+    begin = text.index(start)
+    return text[begin:text.index(end, begin)]
 
 
 def test_the_readme_shows_the_goal_table_of_the_committed_benchmarks():
