@@ -57,7 +57,6 @@ test: lint chromium
 test-services: lint chromium
 	$(SERVICES_ENV) $(PY) -m pytest
 	$(PY) -m bench --smoke
-	$(PY) -m bench.observability --smoke
 
 split: install
 	$(PY) -m tools.stack split --seed
