@@ -74,7 +74,7 @@ class ProxyView(View):
             value = returned.get(header)
             if value is not None:
                 response[header] = value
-        for cookie in returned.getlist("Set-Cookie"):  # the session and CSRF cookies of the login page
+        for cookie in returned.get_all("Set-Cookie", ()):  # the session and CSRF cookies of the login page
             response.cookies.load(cookie)
         if self.stale_fallback and request.method == "GET" and upstream.status == 200 \
                 and returned.get("Content-Type") == "application/json":  # never a person's page
