@@ -1,4 +1,6 @@
 """The API gateway's forwarding view: a plain Django view, routed per upstream by gateway_urls.py."""
+from urllib.parse import quote
+
 from django.http import HttpResponse
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -59,7 +61,8 @@ class ProxyView(View):
 
     def forward(self, request) -> HttpResponse:
         environ, query = request.META, request.META.get("QUERY_STRING")
-        path = request.path_info + (f"?{query}" if query else "")  # never SCRIPT_NAME: the services are at /
+        # never SCRIPT_NAME: the services are at /; quoted again as it came (the query never was unquoted)
+        path = quote(request.path_info) + (f"?{query}" if query else "")
         headers = {header: environ[key] for header, key in FORWARDED_HEADERS if key in environ}
         headers.update(forwarded_headers(request))
         body = request.body if environ.get("CONTENT_LENGTH", "0") not in ("", "0") else None
@@ -74,7 +77,7 @@ class ProxyView(View):
             value = returned.get(header)
             if value is not None:
                 response[header] = value
-        for cookie in returned.get_all("Set-Cookie", ()):  # the session and CSRF cookies of the login page
+        for cookie in returned.get_all("Set-Cookie"):  # the session and CSRF cookies of the login page
             response.cookies.load(cookie)
         if self.stale_fallback and request.method == "GET" and upstream.status == 200 \
                 and returned.get("Content-Type") == "application/json":  # never a person's page

@@ -1,6 +1,5 @@
 """Calls to other services: keep-alive connections, timeouts on every call, retries only where safe, and a
 circuit breaker per upstream whose open state fails fast."""
-import http.client
 import json
 import time
 from urllib.parse import urlencode
@@ -78,7 +77,7 @@ def send(upstream: str, method: str, path: str, *, body: bytes | None = None, he
         raise ServiceUnavailable(f"{upstream} is unavailable (circuit open).") from exc
     except TimeoutError as exc:
         raise UpstreamTimeout(f"{upstream} did not answer within {settings.SHOP_HOP_TIMEOUT}s.") from exc
-    except (OSError, http.client.HTTPException) as exc:
+    except OSError as exc:
         raise ServiceUnavailable(f"{upstream} is unreachable.") from exc
 
 

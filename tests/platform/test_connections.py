@@ -18,6 +18,7 @@ class KeepAliveUpstream:
 
     def __init__(self):
         self.requests: list[tuple[str, str, int]] = []  # (method, path, client port)
+        self.chunked = self.close_after = False
         self.sockets: list[socket.socket] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -48,11 +49,22 @@ class KeepAliveUpstream:
                 upstream.requests.append((self.command, self.path, self.client_address[1]))
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
+                self.send_header("Set-Cookie", "a=1")
+                self.send_header("Set-Cookie", "b=2")
+                if upstream.close_after:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
+                if upstream.chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    self.wfile.write(b"1\r\n{\r\n1\r\n}\r\n0\r\n\r\n")
+                    return
                 self.send_header("Content-Length", "2")
                 self.end_headers()
-                self.wfile.write(b"{}")
+                if self.command != "HEAD":
+                    self.wfile.write(b"{}")
 
-            do_GET = do_POST = _serve
+            do_GET = do_POST = do_HEAD = _serve
 
             def log_message(self, *args):
                 pass
@@ -88,6 +100,30 @@ def test_one_connection_per_thread_carries_every_call(upstream):
     assert len({port for _, _, port in upstream.requests}) == 2
 
 
+@pytest.mark.parametrize("method, chunked", [("HEAD", False), ("GET", True)])
+def test_answers_without_a_body_or_in_chunks_are_read_whole_and_the_connection_kept(upstream, method, chunked):
+    upstream.chunked = chunked
+    answer = call(upstream.url, method)
+    assert (answer.status, answer.data) == (200, b"" if method == "HEAD" else b"{}")
+    assert answer.headers.get_all("Set-Cookie") == ["a=1", "b=2"]
+    call(upstream.url)
+    assert len({port for _, _, port in upstream.requests}) == 1
+
+
+def test_an_answer_that_closes_the_connection_leaves_none_kept(upstream):
+    upstream.close_after = True
+    call(upstream.url)
+    call(upstream.url)
+    assert len({port for _, _, port in upstream.requests}) == 2
+
+
+def test_a_header_value_with_a_line_break_is_never_sent(upstream):
+    with pytest.raises(ValueError):
+        connections.exchange(upstream.url, "GET", "/widgets", body=None, headers={"X-Note": "a\r\nX-Admin: 1"},
+                             connect_timeout=1, read_timeout=2)
+    assert upstream.requests == []
+
+
 def test_a_connection_the_upstream_closed_while_idle_is_replaced_before_sending(upstream):
     call(upstream.url)
     upstream.close_idle_connections()
@@ -109,10 +145,8 @@ def drops_the_next_request(monkeypatch, upstream):
     """The race a server's keep-alive timeout leaves open: it closes the kept connection just as a request
     goes out on it, so the request is lost with no answer."""
     call(upstream.url)
-    real = connections._closed_by_peer
-    monkeypatch.setattr(connections, "_closed_by_peer", lambda sock: (upstream.close_idle_connections(), False)[1])
-    yield
-    monkeypatch.setattr(connections, "_closed_by_peer", real)
+    monkeypatch.setattr(connections.Connection, "closed_by_peer",
+                        lambda connection: (upstream.close_idle_connections(), False)[1])
 
 
 @pytest.mark.parametrize("method, idempotent", [("GET", True), ("POST", False)])

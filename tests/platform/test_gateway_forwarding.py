@@ -1,5 +1,5 @@
 """What the gateway sends upstream: the path without SCRIPT_NAME, and who and where the client is."""
-from email.message import Message
+from wsgiref.headers import Headers
 
 import pytest
 from django.test import RequestFactory
@@ -15,9 +15,7 @@ def sent(monkeypatch):
 
     def send(upstream, method, path, *, body=None, headers=None, idempotent=False):
         calls.append((path, headers))
-        answered = Message()
-        answered["Content-Type"] = "application/json"
-        return Answer(200, answered, b"{}")
+        return Answer(200, Headers([("Content-Type", "application/json")]), b"{}")
 
     monkeypatch.setattr(gateway, "send", send)
     return calls
