@@ -1,15 +1,13 @@
 """Settings for every role, read from the environment (django-environ) with dev defaults."""
 import os
-import sys
 from datetime import timedelta
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 
+from shop.platform import stores
 from shop.platform.logs import logging_config
-from shop.platform.secrets import (dev_key_pair, dev_service_key_pair, example_values, pem_from_env, require_ed25519_key,
-                                  require_rsa_key, require_secret)
+from shop.platform.secrets import RoleSecrets
 from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS, current_role, owned_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -23,52 +21,9 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 # Production is the default: dev mode (dev secrets, DEBUG) only with DJANGO_DEBUG=1.
 DEBUG = env.bool("DJANGO_DEBUG", False)
-_DEV_SECRETS = {"DJANGO_SECRET_KEY": "dev-only-insecure-secret-key-never-use-in-production-0123456789"}
-_REFUSED_SECRETS = set(_DEV_SECRETS.values()) | example_values(BASE_DIR / ".env.example") | {
-    pem.strip() for app in APPS for pem in dev_service_key_pair(app)}  # derived from public code
-
-
-def _secret(name: str) -> str:
-    """A symmetric secret: the dev value in dev mode, else required and checked."""
-    return env.str(name, _DEV_SECRETS[name]) if DEBUG else require_secret(name, env.str(name, ""), refused=_REFUSED_SECRETS)
-
-
-def _jwt_key(name: str, *, private: bool, needed: bool) -> str:
-    """A PEM key of the user-token pair: the generated dev pair in dev mode, else required and checked."""
-    pem = pem_from_env(env.str(name, ""))
-    if not needed:
-        if pem and private and not DEBUG:
-            raise ImproperlyConfigured(f"{name} belongs to the roles that issue user tokens ({', '.join(TOKEN_ISSUERS)}) only.")
-        return ""
-    if DEBUG and not pem:
-        return dev_key_pair(DATA_DIR)[0 if private else 1]
-    return require_rsa_key(name, pem, private=private, refused=_REFUSED_SECRETS)
-
-
-def _service_keys() -> tuple[dict[str, str], dict[str, str]]:
-    """Service-token keys: (private by role, public by role). A split service holds its own private key and
-    every service's public key; dev mode has every role's derived dev pair; the others need none."""
-    if DEBUG:
-        pairs = {app: dev_service_key_pair(app) for app in APPS}
-        return {app: pair[0] for app, pair in pairs.items()}, {app: pair[1] for app, pair in pairs.items()}
-    for app in APPS:
-        if app != SHOP_SERVICE and env.str(_service_key_name(app, "private"), ""):
-            raise ImproperlyConfigured(f"{_service_key_name(app, 'private')} belongs to the {app} service only.")
-    if SHOP_SERVICE not in APPS:
-        return {}, {}
-    return {SHOP_SERVICE: _service_key(SHOP_SERVICE, "private")}, {app: _service_key(app, "public") for app in APPS}
-
-
-def _service_key_name(app: str, kind: str) -> str:
-    return f"SHOP_{app.upper()}_SERVICE_{kind.upper()}_KEY"
-
-
-def _service_key(app: str, kind: str) -> str:
-    name = _service_key_name(app, kind)
-    return require_ed25519_key(name, pem_from_env(env.str(name, "")), private=kind == "private", refused=_REFUSED_SECRETS)
-
-
-SECRET_KEY = _secret("DJANGO_SECRET_KEY")
+_secrets = RoleSecrets(env.str, role=SHOP_SERVICE, debug=DEBUG, data_dir=DATA_DIR,
+                       env_example=BASE_DIR / ".env.example")
+SECRET_KEY = _secrets.secret("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["*"] if DEBUG else ["localhost", "127.0.0.1"])
 
 INSTALLED_APPS = [
@@ -160,28 +115,9 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-
-def _database(app: str) -> dict:
-    """One database per app: a SQLite file by default, <APP>_DATABASE_URL overrides it."""
-    config = env.db_url(f"{app.upper()}_DATABASE_URL", default=f"sqlite:///{DATA_DIR / f'{app}.sqlite3'}")
-    config["TEST"] = {"DEPENDENCIES": []}  # no alias depends on the unused "default"
-    if config["ENGINE"] == "django.db.backends.sqlite3":
-        # Writers queue on the lock (IMMEDIATE + busy timeout) instead of failing mid-transaction.
-        config["OPTIONS"] = {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    else:
-        # runserver starts a thread per request, so persistent connections would only pile up there.
-        config["CONN_MAX_AGE"] = 0 if "runserver" in sys.argv else env.int("SHOP_DB_CONN_MAX_AGE", 60)
-        config["CONN_HEALTH_CHECKS"] = True
-    return config
-
-
 # Django insists on a "default" alias; the router never sends anything to it.
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
-DATABASES.update({app: _database(app) for app in SHOP_APPS})
+DATABASES.update({app: stores.database(env, app, data_dir=DATA_DIR) for app in SHOP_APPS})
 DATABASE_ROUTERS = ["shop.routers.AppDatabaseRouter"]
 SHOP_DATABASE_APPS = {app: app for app in APPS} | {"auth": "users", "contenttypes": "users", "token_blacklist": "users",
                                                    "admin": "users"}
@@ -226,8 +162,8 @@ SIMPLE_JWT = {
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("SHOP_JWT_REFRESH_DAYS", 1)),
     # RS256: only the issuing role holds the private key; every role verifies with the public one.
     "ALGORITHM": "RS256",
-    "SIGNING_KEY": _jwt_key("SHOP_JWT_PRIVATE_KEY", private=True, needed=SHOP_SERVICE in TOKEN_ISSUERS),
-    "VERIFYING_KEY": _jwt_key("SHOP_JWT_PUBLIC_KEY", private=False, needed=SHOP_SERVICE != "gateway"),
+    "SIGNING_KEY": _secrets.jwt_key("SHOP_JWT_PRIVATE_KEY", private=True, needed=SHOP_SERVICE in TOKEN_ISSUERS),
+    "VERIFYING_KEY": _secrets.jwt_key("SHOP_JWT_PUBLIC_KEY", private=False, needed=SHOP_SERVICE != "gateway"),
     "UPDATE_LAST_LOGIN": False,
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
@@ -329,7 +265,7 @@ SHOP_SERVICE_URLS = {
 SHOP_CONSUL_URL = env.str("SHOP_CONSUL_URL", "http://127.0.0.1:8500")
 SHOP_ADVERTISE_HOST = env.str("SHOP_ADVERTISE_HOST", "127.0.0.1")
 SHOP_ADVERTISE_PORT = env.int("SHOP_ADVERTISE_PORT", PORTS[SHOP_SERVICE])
-SHOP_SERVICE_PRIVATE_KEYS, SHOP_SERVICE_PUBLIC_KEYS = _service_keys()  # service tokens, one key pair per service
+SHOP_SERVICE_PRIVATE_KEYS, SHOP_SERVICE_PUBLIC_KEYS = _secrets.service_keys()  # service tokens, one key pair per service
 SHOP_CONNECT_TIMEOUT = env.float("SHOP_CONNECT_TIMEOUT", 0.5)
 SHOP_UPSTREAM_TIMEOUT = env.float("SHOP_UPSTREAM_TIMEOUT", 5.0)
 # The gateway waits longer than a request needs inside: POST /orders makes two service calls in a row.
@@ -340,14 +276,8 @@ SHOP_BREAKER_RESET_SECONDS = env.float("SHOP_BREAKER_RESET_SECONDS", 5.0)
 SHOP_REDIS_URL = env.str("SHOP_REDIS_URL", "")
 SHOP_FALLBACK_CACHE_MB = env.int("SHOP_FALLBACK_CACHE_MB", 64)  # the gateway's stale-read store, at most
 
-
-def _cache(name: str, serializer: str | None = None) -> dict:
-    """Redis when SHOP_REDIS_URL is set (optionally with its own serializer), else this process's memory."""
-    if not SHOP_REDIS_URL:
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
-    options = {"socket_timeout": 0.2, "socket_connect_timeout": 0.2, **({"serializer": serializer} if serializer else {})}
-    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SHOP_REDIS_URL,
-            "KEY_PREFIX": SHOP_NAMESPACE, "OPTIONS": options}
-
-
-CACHES = {"default": _cache("default"), "fallback": _cache("fallback", "shop.platform.fallback.JsonSerializer")}
+CACHES = {
+    "default": stores.cache("default", redis_url=SHOP_REDIS_URL, key_prefix=SHOP_NAMESPACE),
+    "fallback": stores.cache("fallback", redis_url=SHOP_REDIS_URL, key_prefix=SHOP_NAMESPACE,
+                             serializer="shop.platform.fallback.JsonSerializer"),
+}

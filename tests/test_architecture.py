@@ -163,3 +163,22 @@ def test_exactly_the_internal_routes_are_not_public(app):
     """The gateway forwards `public` routes; the schema leaves out /internal/: both must mean the same routes."""
     for route in declared(app):
         assert route.public != route.path.startswith("internal/"), route
+
+
+def _string_literals(path: Path) -> set[str]:
+    return {node.value for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+
+
+def test_each_public_path_is_written_in_one_module_only():
+    """Outside tests (and the bench, a client of the API), a public route's path is written only in its app's
+    routes.py: URLconfs, the gateway table and the API root derive it. Bare one-word paths ("login") are left out:
+    they are also throttle scopes and app labels."""
+    served = [*(ROOT / "shop").rglob("*.py"), *(ROOT / "tools").rglob("*.py"), *ROOT.glob("*.py")]
+    literals = {path: _string_literals(path) for path in served if "migrations" not in path.parts}
+    for app in APPS:
+        for route in (route for route in declared(app) if route.public):
+            forms = {f"/{route.path}", f"/{route.path}/", route.template, f"{route.template}/"}
+            forms |= {route.path, f"{route.path}/"} if "/" in route.path else set()
+            writers = {path.relative_to(ROOT).as_posix() for path, found in literals.items() if found & forms}
+            assert writers <= {f"shop/{app}/routes.py"}, (route.path, writers)

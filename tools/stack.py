@@ -15,7 +15,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shop.platform.secrets import new_key_pair, new_service_key_pair
+from shop.platform.secrets import new_key_pair, new_service_key_pair, service_key_name
 from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,7 +188,7 @@ class Stack:
 
 def without_others_private_keys(env: dict, role: str) -> dict:
     """The environment without the private keys this role must not hold (production refuses them)."""
-    own = {f"SHOP_{role.upper()}_SERVICE_PRIVATE_KEY"} | ({"SHOP_JWT_PRIVATE_KEY"} if role in TOKEN_ISSUERS else set())
+    own = {service_key_name(role, "private")} | ({"SHOP_JWT_PRIVATE_KEY"} if role in TOKEN_ISSUERS else set())
     return {name: value for name, value in env.items()
             if not (name.endswith("PRIVATE_KEY") and name.startswith("SHOP_")) or name in own}
 
@@ -198,7 +198,7 @@ def production_env() -> dict[str, str]:
     private_pem, public_pem = new_key_pair()
     service_keys = {}
     for app in APPS:
-        service_keys[f"SHOP_{app.upper()}_SERVICE_PRIVATE_KEY"], service_keys[f"SHOP_{app.upper()}_SERVICE_PUBLIC_KEY"] = \
+        service_keys[service_key_name(app, "private")], service_keys[service_key_name(app, "public")] = \
             new_service_key_pair()
     return {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "SHOP_JWT_PRIVATE_KEY": private_pem,
             "SHOP_JWT_PUBLIC_KEY": public_pem, "DJANGO_SECURE_SSL_REDIRECT": "0",

@@ -10,7 +10,6 @@ from rest_framework.mixins import ListModelMixin
 from rest_framework.views import APIView
 
 from shop.orders import selectors, services
-from shop.orders.client import OrderNotFound
 from shop.orders.models import OrderIdempotencyRecord
 from shop.orders.payments import SUCCESS_CARD
 from shop.platform.idempotency import IDEMPOTENCY_PARAMETERS, idempotent
@@ -93,7 +92,7 @@ class OrderDetailApi(APIView):
     def get(self, request, order_id: int):
         order = selectors.order_get(order_id=order_id, user_id=request.user.id)
         if order is None:
-            raise OrderNotFound(f"Order {order_id} does not exist.")
+            raise services.OrderNotFound(f"Order {order_id} does not exist.")
         return Response(OrderOutput(order).data)
 
 

@@ -22,10 +22,3 @@ class OrdersLookupApi(InternalApi, APIView):
         serializer = LookupInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         return Response(encode(LocalClient().orders_get(order_ids=serializer.validated_data["order_ids"])))
-
-
-class OrderInternalApi(InternalApi, APIView):
-    callers = ("inventory",)  # its reconciler asks for order statuses
-
-    def get(self, request, order_id: int):
-        return Response(encode(LocalClient().order_get(order_id=order_id)))

@@ -14,8 +14,7 @@ def orders_by_id(*, order_ids: list[int]) -> QuerySet[Order]:
     return Order.objects.filter(pk__in=order_ids).order_by("pk")
 
 
-def order_get(*, order_id: int, user_id: int | None = None) -> Order | None:
-    orders = Order.objects.exclude(status=Order.Status.PLACING).prefetch_related("lines")
-    if user_id is not None:
-        orders = orders.filter(user_id=user_id)
-    return orders.filter(pk=order_id).first()
+def order_get(*, order_id: int, user_id: int) -> Order | None:
+    """The user's order, unless it is still being placed."""
+    return (Order.objects.exclude(status=Order.Status.PLACING).prefetch_related("lines")
+            .filter(pk=order_id, user_id=user_id).first())

@@ -7,9 +7,64 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from django.core.exceptions import ImproperlyConfigured
 
+from shop.platform.topology import APPS, TOKEN_ISSUERS
+
 MIN_SYMMETRIC_LENGTH = 50
 MIN_RSA_BITS = 2048
 DEV_PRIVATE_KEY_FILE = "dev-jwt-private.pem"
+DEV_SECRETS = {"DJANGO_SECRET_KEY": "dev-only-insecure-secret-key-never-use-in-production-0123456789"}
+
+
+class RoleSecrets:
+    """The secrets one role reads from its environment (`read(name, default)`, e.g. environ.Env().str):
+    in dev mode the dev values, else required and checked, known values (dev, derived, .env.example) refused."""
+
+    def __init__(self, read, *, role: str, debug: bool, data_dir: Path, env_example: Path):
+        self.read, self.role, self.debug, self.data_dir = read, role, debug, data_dir
+        self.refused = set(DEV_SECRETS.values()) | example_values(env_example) | {
+            pem.strip() for app in APPS for pem in dev_service_key_pair(app)}  # derived from public code
+
+    def secret(self, name: str) -> str:
+        """A symmetric secret."""
+        if self.debug:
+            return self.read(name, DEV_SECRETS[name])
+        return require_secret(name, self.read(name, ""), refused=self.refused)
+
+    def jwt_key(self, name: str, *, private: bool, needed: bool) -> str:
+        """A PEM key of the user-token pair, or "" where the role needs none; dev mode: the generated dev pair."""
+        pem = pem_from_env(self.read(name, ""))
+        if not needed:
+            if pem and private and not self.debug:
+                raise ImproperlyConfigured(
+                    f"{name} belongs to the roles that issue user tokens ({', '.join(TOKEN_ISSUERS)}) only.")
+            return ""
+        if self.debug and not pem:
+            return dev_key_pair(self.data_dir)[0 if private else 1]
+        return require_rsa_key(name, pem, private=private, refused=self.refused)
+
+    def service_keys(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Service-token keys: (private by role, public by role). A split service holds its own private key and
+        every service's public key; dev mode has every role's derived dev pair; the others need none."""
+        if self.debug:
+            pairs = {app: dev_service_key_pair(app) for app in APPS}
+            return {app: pair[0] for app, pair in pairs.items()}, {app: pair[1] for app, pair in pairs.items()}
+        for app in APPS:
+            if app != self.role and self.read(service_key_name(app, "private"), ""):
+                raise ImproperlyConfigured(f"{service_key_name(app, 'private')} belongs to the {app} service only.")
+        if self.role not in APPS:
+            return {}, {}
+        return {self.role: self._service_key(self.role, "private")}, {app: self._service_key(app, "public")
+                                                                      for app in APPS}
+
+    def _service_key(self, app: str, kind: str) -> str:
+        name = service_key_name(app, kind)
+        return require_ed25519_key(name, pem_from_env(self.read(name, "")), private=kind == "private",
+                                   refused=self.refused)
+
+
+def service_key_name(app: str, kind: str) -> str:
+    """The variable holding an app's service-token key: kind is "private" or "public"."""
+    return f"SHOP_{app.upper()}_SERVICE_{kind.upper()}_KEY"
 
 
 def example_values(env_example: Path) -> set[str]:

@@ -1,5 +1,5 @@
 """The door picks an app's client implementation in one place, from the apps this process hosts."""
-from shop.catalog.client import DOOR, CatalogUnavailable, ProductNotFound
+from shop.catalog.client import DOOR, ProductNotFound
 from shop.catalog.client.http import HttpClient
 from shop.catalog.client.local import LocalClient
 from shop.platform.door import Door
@@ -18,7 +18,8 @@ def test_the_client_is_made_once_per_door():
 
 
 def test_the_apps_errors_keep_their_problem_codes():
-    assert issubclass(CatalogUnavailable, ServiceUnavailable)
-    assert (CatalogUnavailable.status, CatalogUnavailable.code, CatalogUnavailable.title) == (
+    unavailable = DOOR.unavailable
+    assert issubclass(unavailable, ServiceUnavailable) and unavailable.__name__ == "CatalogUnavailable"
+    assert (unavailable.status, unavailable.code, unavailable.title) == (
         503, "catalog-unavailable", "The catalog is unavailable")
     assert (ProductNotFound.status, ProductNotFound.code) == (404, "product-not-found")

@@ -10,10 +10,10 @@ from shop.inventory import services as inventory
 from shop.inventory.client import InsufficientStock, ReservationReleased
 from shop.inventory.models import Reservation
 from shop.orders import services
-from shop.orders.client import OrderNotFound
 from shop.orders.models import Order, OrderOutbox, Payment
 from shop.orders.payments import PaymentDeclined
-from shop.orders.services import OrderNotCancellable, OrderNotPayable, OrderTotalTooLarge, UnknownProducts
+from shop.orders.services import (OrderNotCancellable, OrderNotFound, OrderNotPayable, OrderTotalTooLarge,
+                                 UnknownProducts)
 from tests.factories import make_product, make_user, nothing_written, stock_of
 
 pytestmark = pytest.mark.django_db(databases="__all__")

@@ -1,5 +1,9 @@
 """The gateway's stale fallback store: normalised keys, a bounded size, JSON values."""
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.cache import caches
@@ -8,6 +12,7 @@ from django.test import RequestFactory, override_settings
 from shop.platform import fallback
 
 JSON = "application/json"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def key(path: str, **headers) -> str | None:
@@ -82,9 +87,16 @@ def test_values_in_redis_are_json():
         assert isinstance(caches[fallback.CACHE_ALIAS]._cache._serializer, fallback.JsonSerializer)
 
 
-def test_with_redis_the_settings_give_the_fallback_cache_the_json_serializer(monkeypatch):
-    import shop.settings as settings_module
-
-    monkeypatch.setattr(settings_module, "SHOP_REDIS_URL", "redis://127.0.0.1:6379/0")
-    assert settings_module._cache("fallback", "shop.platform.fallback.JsonSerializer")["OPTIONS"]["serializer"] == \
-        "shop.platform.fallback.JsonSerializer"
+def test_with_redis_the_settings_give_the_fallback_cache_the_json_serializer(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOP_", "DJANGO_"))}
+    env.update(SHOP_REDIS_URL="redis://127.0.0.1:6379/0", SHOP_NAMESPACE="shop-", SHOP_DATA_DIR=str(tmp_path),
+               DJANGO_SETTINGS_MODULE="shop.settings", DJANGO_DEBUG="1")
+    code = "import json; from django.conf import settings; print(json.dumps(settings.CACHES))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    caches_config = json.loads(result.stdout.strip().splitlines()[-1])
+    assert {alias: config["LOCATION"] for alias, config in caches_config.items()} == {
+        "default": "redis://127.0.0.1:6379/0", fallback.CACHE_ALIAS: "redis://127.0.0.1:6379/0"}
+    assert caches_config[fallback.CACHE_ALIAS]["KEY_PREFIX"] == "shop-"
+    assert caches_config[fallback.CACHE_ALIAS]["OPTIONS"]["serializer"] == "shop.platform.fallback.JsonSerializer"
+    assert "serializer" not in caches_config["default"]["OPTIONS"]

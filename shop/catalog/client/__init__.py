@@ -5,9 +5,6 @@ from typing import Iterable, Protocol
 
 from shop.platform import door
 
-DOOR = door.Door("catalog", unavailable="The catalog is unavailable")
-CatalogUnavailable = DOOR.unavailable
-
 
 @dataclass(frozen=True)
 class Product:
@@ -29,6 +26,9 @@ class CatalogClient(Protocol):
 
     def products_get(self, *, product_ids: Iterable[int]) -> dict[int, Product]:
         """The products that exist among `product_ids`, by id."""
+
+
+DOOR = door.Door("catalog", unavailable="The catalog is unavailable")
 
 
 def get_client() -> CatalogClient:

@@ -9,9 +9,6 @@ from shop.platform.errors import ShopError
 STOCK_COMMIT_TASK = "inventory.stock_commit"
 STOCK_RELEASE_TASK = "inventory.stock_release"
 
-DOOR = door.Door("inventory", unavailable="The inventory is unavailable")
-InventoryUnavailable = DOOR.unavailable
-
 
 @dataclass(frozen=True)
 class StockLevel:
@@ -55,6 +52,9 @@ class InventoryClient(Protocol):
 
     def stock_release(self, *, order_id: int) -> None:
         """Releases what the order still holds and refuses any later reservation for it; idempotent."""
+
+
+DOOR = door.Door("inventory", unavailable="The inventory is unavailable")
 
 
 def get_client() -> InventoryClient:

@@ -6,9 +6,6 @@ from typing import Protocol
 
 from shop.platform import door
 
-DOOR = door.Door("orders", unavailable="The orders service is unavailable")
-OrdersUnavailable = DOOR.unavailable
-
 
 class OrderStatus(StrEnum):
     PLACING = "placing"  # saved, stock not yet reserved; never shown to customers
@@ -27,17 +24,12 @@ class OrderSummary:
     total: Decimal
 
 
-class OrderNotFound(door.NotFound):
-    code = "order-not-found"
-    title = "Order not found"
-
-
 class OrdersClient(Protocol):
-    def order_get(self, *, order_id: int) -> OrderSummary:
-        """The order, or OrderNotFound."""
-
     def orders_get(self, *, order_ids: list[int]) -> list[OrderSummary]:
         """The orders that exist among these ids, in any status (`placing` included); missing ids are left out."""
+
+
+DOOR = door.Door("orders", unavailable="The orders service is unavailable")
 
 
 def get_client() -> OrdersClient:

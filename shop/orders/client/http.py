@@ -1,5 +1,5 @@
 """Orders client over HTTP, for processes that do not host the orders app."""
-from shop.orders.client import DOOR, OrderNotFound, OrderSummary
+from shop.orders.client import DOOR, OrderSummary
 from shop.orders.routes import ROUTES
 from shop.platform.http import ServiceClient
 from shop.platform.routes import path_to
@@ -7,11 +7,7 @@ from shop.platform.routes import path_to
 
 class HttpClient:
     def __init__(self):
-        self.service = ServiceClient(DOOR, errors=(OrderNotFound,))
-
-    def order_get(self, *, order_id: int) -> OrderSummary:
-        return self.service.call("GET", path_to(ROUTES, "internal-order", order_id=order_id), idempotent=True,
-                                 returns=OrderSummary)
+        self.service = ServiceClient(DOOR)
 
     def orders_get(self, *, order_ids: list[int]) -> list[OrderSummary]:
         return self.service.call("POST", path_to(ROUTES, "internal-orders-lookup"), data={"order_ids": order_ids},
