@@ -1,6 +1,7 @@
 """gunicorn settings for every role: `SHOP_SERVICE=<role> gunicorn shop.wsgi` (this file is read by default)."""
 import os
 
+from shop.platform.logs import gunicorn_logging_config
 from shop.platform.topology import PORTS, current_role
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")  # the hooks below read settings in the master
@@ -9,11 +10,19 @@ bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{PORTS[current_role()]}")
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# A gthread worker keeps every keep-alive connection it accepts, and one worker can accept a whole burst:
+# then one core works and the other idles. An accept limit of twice the threads makes a worker that holds
+# that many connections leave the listening socket to its siblings (README, "Measured figures"). A lone
+# worker has no sibling to leave them to: it keeps gunicorn's default.
+if workers > 1:
+    worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", 2 * threads))
 keepalive = 75  # callers (the gateway, other services) reuse pooled connections
 timeout = 30
 graceful_timeout = 10
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
+# SHOP_LOG_FORMAT=json: gunicorn's own lines are JSON too, with the app's formatter (shop/platform/logs.py).
+logconfig_dict = gunicorn_logging_config(accesslog)
 # Forwarded headers, set explicitly: gunicorn believes none from any peer (no scheme header, no
 # SCRIPT_NAME/PATH_INFO header). Django alone decides, from SHOP_TRUSTED_PROXIES (settings.py:
 # SECURE_PROXY_SSL_HEADER, NUM_PROXIES, USE_X_FORWARDED_HOST), so both never disagree.

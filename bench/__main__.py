@@ -23,10 +23,11 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from bench import drivers, measure
+from bench import baseline, drivers, measure, observability
 from bench.plan import FULL, SMOKE
-from bench.report import render
+from bench.report import render, write_readme
 from bench.stacks import make_stacks, staff_api
+from tools.otlp_sink import OtlpSink
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -43,6 +44,9 @@ def main() -> int:
     parser.add_argument("--rerender", action="store_true",
                         help=f"write the table again from the last full run's results ({LAST.relative_to(ROOT)}), "
                              "e.g. after editing bench/analysis.md; measures nothing")
+    parser.add_argument("--baseline", metavar="PICKLE",
+                        help=f"keep the goals, round spreads and profiles of a run's results (e.g. main's) in "
+                             f"{baseline.PATH.relative_to(ROOT)}, the 'before' the report shows; measures nothing")
     parser.add_argument("--output", help=f"where to write the table (default: {DOC.relative_to(ROOT)}, or a temp "
                                          "file with --smoke)")
     parser.add_argument("--port-base", type=int, default=int(os.environ.get("SHOP_BENCH_PORT_BASE", 31000)),
@@ -69,6 +73,10 @@ def main() -> int:
         print("the smoke run never writes to docs/", file=sys.stderr)
         return 2
 
+    if args.baseline:
+        baseline.save(pickle.loads(Path(args.baseline).read_bytes()), source=args.baseline)
+        print(f"baseline written to {baseline.PATH}")
+        return 0
     started = time.monotonic()
     if args.rerender:
         results = pickle.loads(LAST.read_bytes())
@@ -77,30 +85,29 @@ def main() -> int:
         if not args.smoke:
             LAST.parent.mkdir(parents=True, exist_ok=True)
             LAST.write_bytes(pickle.dumps(results))
-    text = render(results)
+    before = baseline.load(results)
+    text = render(results, before)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text + kept_sections(output))
+    output.write_text(text)
+    if output.resolve() == DOC.resolve():
+        write_readme(results, before)
     print(text)
     print(f"table written to {output} in {time.monotonic() - started:.0f} s", flush=True)
     return 1 if any(o.violations for o in results["orders"]) else 0
 
 
-def kept_sections(output: Path) -> str:
-    """Sections other commands wrote into the same document (python -m bench.observability)."""
-    from bench.observability import END, START
-
-    old = output.read_text() if output.exists() else ""
-    return "\n" + old[old.index(START):old.index(END) + len(END)] + "\n" if START in old and END in old else ""
-
-
 def run(plan, args, wrk: str | None) -> dict:
     began = time.monotonic()
     log = lambda message: print(f"[{time.monotonic() - began:5.0f} s] {message}", file=sys.stderr, flush=True)  # noqa: E731
-    variants = {"monolith": ("monolith", ""), "split": ("split", "")}
+    variants = {"monolith": ("monolith", ""), "split": ("split", ""), observability.TRACING_VARIANT: ("split", ""),
+                observability.NO_METRICS_VARIANT: ("split", "")}
     if args.redis_url:
         variants[measure.REDIS_VARIANT] = ("split", args.redis_url)
     stacks = make_stacks(variants, port_base=args.port_base, postgres_url=args.postgres_url,
                          broker_url=args.broker_url)
+    sink = OtlpSink(keep=False).__enter__()
+    for name, env in observability.variant_env(sink).items():
+        stacks[name].extra_env.update(env)
     keep = False
     try:
         log("starting " + ", ".join(f"{name} on {stack.url}" for name, stack in stacks.items()) + " ...")
@@ -109,7 +116,7 @@ def run(plan, args, wrk: str | None) -> dict:
         log("seeding through the public API ...")
         with ThreadPoolExecutor(len(stacks)) as pool:
             seeded = dict(zip(stacks, pool.map(
-                lambda item: measure.seed(item[1], staff_api(item[1]), plan, reads_only=item[0] == measure.REDIS_VARIANT),
+                lambda item: measure.seed(item[1], staff_api(item[1]), plan, reads_only=item[0] not in ("monolith", "split")),
                 stacks.items())))
         results = {"plan": plan, "meta": meta(plan, args, wrk, stacks)}
         urls = measure.targets(stacks, seeded)
@@ -119,24 +126,33 @@ def run(plan, args, wrk: str | None) -> dict:
         results["latency"] = measure.hop_latency(stacks, seeded, plan)
         log("1+2. profiling the gateway and the monolith ...")
         results["profiles"] = measure.profiles(stacks, urls, plan)
-        log("3. order placement ...")
+        for name in set(stacks) - {"monolith", "split"}:  # read-only variants: their connections count against
+            stacks[name].stop()  # PostgreSQL's max_connections (100 by default) while the orders run
+        log("5. order placement ...")
         results["orders"] = []
         for r in range(plan.order_rounds):
             for topology in (("monolith", "split") if r % 2 == 0 else ("split", "monolith")):
-                run_ = measure.place_orders(topology, stacks[topology], seeded[topology], plan, r)
+                run_ = measure.place_orders(topology, stacks, seeded[topology], plan, r)
                 results["orders"].append(run_)
                 log(f"  round {r + 1} {topology}: {run_.orders_per_second:.1f} orders/s, p99 {run_.p99_ms:.0f} ms, "
                     f"{run_.refused} refused, {len(run_.violations)} violation(s)")
         results["orders"].sort(key=lambda o: (o.topology != "monolith", o.round))
-        log("4. event latency ...")
+        results["profiles"].append(measure.order_profile(stacks["monolith"], seeded["monolith"], plan))
+        log("4. CPU per placed order, POST /orders and the bare SQL view ...")
+        results["order_cpu"] = measure.order_cpu(stacks["monolith"], seeded["monolith"], plan)
+        log("event latency ...")
         results["events"] = {t: measure.event_latency(stacks[t], seeded[t], plan) for t in ("monolith", "split")}
         results["memory"] = measure.memory({t: stacks[t] for t in ("monolith", "split")})
+        results["otlp"] = {"exports": sink.requests, "bytes": sink.received_bytes}
+        if not sink.requests:
+            raise RuntimeError("the tracing stack exported no span to the OTLP sink")
         return results
     except BaseException:
         log("the run failed; the processes' logs are kept in " + ", ".join(str(s.data_dir / "logs") for s in stacks.values()))
         keep = True
         raise
     finally:
+        sink.__exit__(None, None, None)
         for stack in stacks.values():
             stack.stop()
             stack.clean_up()
@@ -157,8 +173,10 @@ def meta(plan, args, wrk: str | None, stacks) -> dict:
                     f"psycopg {version('psycopg')}, Celery {version('celery')}, PostgreSQL {_postgres(args)}",
         "load generator": LOAD_GENERATOR.format(version=wrk) if wrk else
         "a Python client (threads, keep-alive http.client, in its own process): wrk is not installed",
-        "servers": "gunicorn gthread, 2 workers x 4 threads, DEBUG off, for every role of both topologies; "
-                   "one PostgreSQL database per app; Celery workers (threads, 4) on RabbitMQ",
+        "servers": "gunicorn gthread, 2 workers x 4 threads, at most 8 connections per worker (gunicorn.conf.py), "
+                   "DEBUG off, for every role of both topologies; one PostgreSQL database per app; Celery workers "
+                   "(threads, 4) on RabbitMQ; metrics on and tracing off, as shipped, except in the two goal-6 "
+                   "variants of the split",
         "breaker state and gateway cache": "in-process (per gunicorn worker)" + (
             f"; the '{measure.REDIS_TARGET}' row uses Redis at {args.redis_url}" if args.redis_url else ""),
         "ports": ", ".join(f"{name} {stack.url}" for name, stack in stacks.items()),

@@ -1,10 +1,11 @@
 """The five measurements, run against live stacks; each returns plain results for the report."""
+import os
 import resource
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
-from bench import BARE_PRODUCT_PATH, BARE_VALUES_PATH, EMPTY_PATH, cpu, drivers, profile
+from bench import BARE_PRODUCT_PATH, BARE_VALUES_PATH, EMPTY_PATH, cpu, drivers, observability, profile
 from bench.plan import Plan
 from bench.stacks import Api, create_product, customer_token, process_memory, stock
 from tools.stack import Stack
@@ -36,6 +37,7 @@ class OrderRun:
     p50_ms: float
     p99_ms: float
     violations: list[str] = field(default_factory=list)
+    cpu_ms: dict = field(default_factory=dict)  # CPU milliseconds per placed order, by process group
 
     @property
     def orders_per_second(self) -> float:
@@ -67,17 +69,25 @@ def targets(stacks: dict[str, Stack], seeded: dict[str, Seeded]) -> dict[str, st
         "gateway process, empty Django view": f"{split.url}/{EMPTY_PATH}",
         "bare view reading values() (monolith)": f"{mono.url}/{BARE_VALUES_PATH}/{m_id}",
     }
+    extra = observability.targets(stacks, {name: s.product_id for name, s in seeded.items()})
     if REDIS_VARIANT in stacks:
-        urls = {**dict(list(urls.items())[:3]), REDIS_TARGET: f"{stacks[REDIS_VARIANT].url}/products/"
-                f"{seeded[REDIS_VARIANT].product_id}", **dict(list(urls.items())[3:])}
-    return urls
+        extra[REDIS_TARGET] = f"{stacks[REDIS_VARIANT].url}/products/{seeded[REDIS_VARIANT].product_id}"
+    return {**dict(list(urls.items())[:3]), **extra, **dict(list(urls.items())[3:])}
+
+
+def process_groups(stacks: dict[str, Stack]) -> tuple[dict[int, str], dict[str, str]]:
+    """Root pids and PostgreSQL database prefixes -> the group their CPU is counted in (bench.cpu.spent).
+    The bench process itself only waits on its children, and serves the OTLP sink's threads."""
+    roots = {p.pid: f"{t} {name}" for t, stack in stacks.items() for name, p in stack.processes.items()}
+    roots[os.getpid()] = observability.SINK_GROUP
+    return roots, {f"{stack.db_prefix}_": f"{t} PostgreSQL" for t, stack in stacks.items()}
 
 
 def throughput(urls: dict[str, str], stacks: dict[str, Stack], plan: Plan, *, use_wrk: bool,
                log) -> dict[str, list[drivers.Throughput]]:
     """Every target once per round, one after the other, so each ratio compares neighbouring runs."""
-    roots = {p.pid: f"{t} {name}" for t, stack in stacks.items() for name, p in stack.processes.items()}
-    databases = {f"{stack.db_prefix}_": f"{t} PostgreSQL" for t, stack in stacks.items()}
+    roots, databases = process_groups(stacks)
+    fronts = {url: _front_pid(url, stacks) for url in urls.values()}
     runs = defaultdict(list)
     for r in range(plan.rounds):
         for name, url in (list(urls.items()) if r % 2 == 0 else list(urls.items())[::-1]):
@@ -85,17 +95,26 @@ def throughput(urls: dict[str, str], stacks: dict[str, Stack], plan: Plan, *, us
             drivers.throughput(url, seconds=plan.warmup_seconds, **options)
             before, load_before = cpu.snapshot(), _children_cpu()
             result = drivers.throughput(url, seconds=plan.wrk_seconds, **options)
-            spent = cpu.spent(before, cpu.snapshot(), roots, databases)
+            after = cpu.snapshot()
+            spent = cpu.spent(before, after, roots, databases)
             spent["load generator"] = _children_cpu() - load_before
             if result.errors:
                 raise RuntimeError(f"{name}: {result.errors} failed requests during the throughput run")
             result = replace(result, cpu_ms={group: 1000 * seconds / max(result.requests, 1)
-                                             for group, seconds in spent.items() if seconds > 0})
+                                             for group, seconds in spent.items() if seconds > 0},
+                             busiest_worker=cpu.busiest_child_share(before, after, fronts[url]))
             runs[name].append(result)
             log(f"  round {r + 1} {name}: {result.rps:.0f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms"
                 f"; CPU ms/request: " + ", ".join(f"{g} {v:.2f}" for g, v in sorted(result.cpu_ms.items())
                                                   if v >= 0.05))
     return dict(runs)
+
+
+def _front_pid(url: str, stacks: dict[str, Stack]) -> int:
+    """The gunicorn master serving `url`, found by its port."""
+    port = int(url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
+    return next(stack.processes[role].pid for stack in stacks.values() for role in stack.roles
+                if stack.ports[role] == port)
 
 
 def _children_cpu() -> float:
@@ -129,18 +148,46 @@ def profiles(stacks: dict[str, Stack], urls: dict[str, str], plan: Plan) -> list
     return found
 
 
-def place_orders(topology: str, stack: Stack, seeded: Seeded, plan: Plan, round_: int) -> OrderRun:
+def order_profile(stack: Stack, seeded: Seeded, plan: Plan) -> profile.Profile:
+    """py-spy on the monolith while the order clients place orders on round 1's products (a run not counted)."""
+    started = profile.start(stack.processes["monolith"].pid, plan.profile_seconds)
+    if started is not None:
+        drivers.run_job({"kind": "orders", "url": stack.url, "tokens": seeded.tokens,
+                         "product_ids": seeded.hot[0][:-1], "seconds": plan.profile_seconds + 1,
+                         "max_orders_per_client": plan.max_orders_per_client, "max_quantity": 1},
+                        timeout=plan.profile_seconds + 120)
+    found = profile.finish("monolith, POST /orders", started, timeout=plan.profile_seconds + 60)
+    found.load = f"{plan.order_clients} clients placed orders"
+    return found
+
+
+def order_cpu(stack: Stack, seeded: Seeded, plan: Plan) -> list:
+    """Goal 4: CPU per placed order of POST /orders and of the bare SQL view (bench.order_cpu), side by side
+    on the monolith, on round 1's plentiful products (runs not counted elsewhere)."""
+    from bench import order_cpu  # the write path's measurement (issue13w)
+
+    return order_cpu.measure(stack, seeded.tokens, seeded.hot[0][:-1], rounds=plan.order_rounds,
+                             orders_per_client=plan.order_cpu_orders_per_client)
+
+
+def place_orders(topology: str, stacks: dict[str, Stack], seeded: Seeded, plan: Plan, round_: int) -> OrderRun:
     """16 clients order from the round's 10 hot products; then the stock invariants are checked."""
+    stack = stacks[topology]
     products = seeded.hot[round_]
     stocked = {pid: plan.scarce_stock if i == len(products) - 1 else plan.plenty_stock for i, pid in enumerate(products)}
-    data = drivers.run_job({"kind": "orders", "url": stack.url, "tokens": seeded.tokens, "product_ids": products,
+    roots, databases = process_groups(stacks)
+    before = cpu.snapshot()
+    data = drivers.run_job({"kind": "orders", "url": stack.url,
+                            "tokens": seeded.tokens, "product_ids": products,
                             "seconds": plan.order_seconds, "max_orders_per_client": plan.max_orders_per_client,
                             "max_quantity": plan.max_quantity}, timeout=plan.order_seconds + 120)
+    spent = cpu.spent(before, cpu.snapshot(), roots, databases)
     attempts = data["attempts"]
     placed = [a for a in attempts if a["status"] == 201]
     latencies = sorted(a["ms"] for a in attempts)
     run = OrderRun(topology, round_ + 1, len(attempts), len(placed), len(attempts) - len(placed), data["seconds"],
-                   drivers.percentile(latencies, 50), drivers.percentile(latencies, 99))
+                   drivers.percentile(latencies, 50), drivers.percentile(latencies, 99),
+                   cpu_ms={group: 1000 * seconds / max(len(placed), 1) for group, seconds in spent.items()})
     run.violations = check_stock(seeded.staff, attempts, stocked)
     return run
 

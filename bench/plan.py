@@ -15,6 +15,7 @@ class Plan:
     max_orders_per_client: int
     event_samples: int
     profile_seconds: float
+    order_cpu_orders_per_client: int  # goal 4: orders each client posts per path per round (bench.order_cpu)
     wrk_threads: int = 2
     wrk_connections: int = 16
     hot_products: int = 10
@@ -25,7 +26,7 @@ class Plan:
 
 FULL = Plan("full", rounds=6, wrk_seconds=5, warmup_seconds=1, latency_requests=150, order_clients=16,
             order_seconds=10, max_orders_per_client=5000, event_samples=60, profile_seconds=8,
-            order_rounds=3)
+            order_rounds=3, order_cpu_orders_per_client=40)
 SMOKE = Plan("smoke", rounds=1, wrk_seconds=1, warmup_seconds=1, latency_requests=10, order_clients=4,
              order_seconds=2, max_orders_per_client=200, event_samples=3, profile_seconds=1, scarce_stock=4,
-             order_rounds=1)
+             order_rounds=1, order_cpu_orders_per_client=3)

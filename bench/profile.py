@@ -31,16 +31,23 @@ STAGES = (
      "django/db/backends/base/base.py"),
     ("DRF serializer .data", "BaseSerializer.data", "rest_framework/serializers.py"),
     ("DRF Response rendering", "Response.rendered_content", "rest_framework/response.py"),
+    ("view: OrderListApi.post (POST /orders)", "OrderListApi.post", "shop/orders/api.py"),
+    ("JWT authentication", "", "rest_framework_simplejwt/"),
+    ("orders services", "", "shop/orders/services.py"),
+    ("inventory services (reserve)", "", "shop/inventory/services.py"),
+    ("idempotency record", "", "shop/platform/idempotency.py"),
+    ("transaction commit", "Atomic.__exit__", "django/db/transaction.py"),
 )
 
 
 @dataclass
 class Profile:
-    role: str
+    role: str  # what was profiled, e.g. "gateway" or "monolith, POST /orders"
     samples: int = 0
     stages: list[tuple[str, float]] = field(default_factory=list)
     top_self: list[tuple[str, float]] = field(default_factory=list)
     error: str = ""
+    load: str = "wrk loaded GET /products/<id>"  # what ran meanwhile
 
 
 def py_spy() -> str | None:

@@ -89,11 +89,11 @@ def process_memory(stack: Stack) -> list[tuple[str, int, int, int]]:
     children = _children_by_parent()
     rows = []
     for name, process in stack.processes.items():
-        kind = "celery" if name.endswith("-worker") else "gunicorn"
+        kind = "celery beat" if name == "beat" else "celery" if name.endswith("-worker") else "gunicorn"
         role = name.removesuffix("-worker")
         for depth, pid in _tree(process.pid, children):
-            label = f"{role} {kind} {'master' if depth == 0 else 'child'}" if kind == "gunicorn" else \
-                f"{role} celery {'main' if depth == 0 else 'child'}"
+            label = f"{role} gunicorn {'master' if depth == 0 else 'child'}" if kind == "gunicorn" else \
+                "celery beat" if name == "beat" else f"{role} celery {'main' if depth == 0 else 'child'}"
             rows.append((label, pid, _kib(pid, "status", "VmRSS:"), _kib(pid, "smaps_rollup", "Pss:")))
     return rows
 

@@ -1,10 +1,12 @@
 """ROOT_URLCONF for benchmarks (DJANGO_ROOT_URLCONF=bench.urls): the role's usual routes, plus, where the
-catalog lives, bare Django views reading the same product row as GET /products/<id>, without DRF."""
+catalog lives, bare Django views reading the same product row as GET /products/<id>, without DRF, and in the
+monolith a bare view running POST /orders's SQL statements (bench.bare_orders)."""
 from django.apps import apps
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
-from bench import BARE_PRODUCT_PATH, BARE_VALUES_PATH, EMPTY_PATH
+from bench import BARE_ORDERS_PATH, BARE_PRODUCT_PATH, BARE_VALUES_PATH, EMPTY_PATH
+from bench.bare_orders import bare_place_order
 from shop.platform.errors import not_found
 from shop.platform.routes import routes
 
@@ -43,5 +45,6 @@ urlpatterns = [
     *routes((EMPTY_PATH, empty)),
     *(routes((f"{BARE_PRODUCT_PATH}/<id:product_id>", bare_product), (f"{BARE_VALUES_PATH}/<id:product_id>", bare_product_values))
       if "catalog" in settings.SHOP_APPS else []),
+    *(routes((BARE_ORDERS_PATH, bare_place_order)) if settings.SHOP_SERVICE == "monolith" else []),
     *role_urlpatterns,
 ]

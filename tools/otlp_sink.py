@@ -2,6 +2,8 @@
 
     with OtlpSink() as sink:   # OTEL_EXPORTER_OTLP_ENDPOINT=sink.endpoint
         ...; sink.spans        # [Span(service, trace_id, span_id, parent_id, name), ...]
+
+`OtlpSink(keep=False)` (the benchmark) only counts the exports and their bytes, without decoding them.
 """
 import gzip
 import threading
@@ -36,10 +38,16 @@ def decode(body: bytes) -> list[Span]:
     return spans
 
 
+def _plain(body: bytes, headers) -> bytes:
+    return gzip.decompress(body) if headers.get("Content-Encoding") == "gzip" else body
+
+
 class OtlpSink:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, keep: bool = True):
         self.spans: list[Span] = []
+        self.keep = keep
         self.requests = 0
+        self.received_bytes = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, port), self._handler())
         self._server.daemon_threads = True
@@ -55,12 +63,11 @@ class OtlpSink:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                if self.headers.get("Content-Encoding") == "gzip":
-                    body = gzip.decompress(body)
-                spans = decode(body)
+                spans = decode(_plain(body, self.headers)) if sink.keep else []
                 with sink._lock:
                     sink.spans += spans
                     sink.requests += 1
+                    sink.received_bytes += len(body)
                 reply = ExportTraceServiceResponse().SerializeToString()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-protobuf")

@@ -57,14 +57,12 @@ def _reserved(order_id: int) -> list[Reservation]:
 def stock_reserve(*, order_id: int, lines: list[tuple[int, int]]) -> list[Reservation]:
     """Reserves all lines or none. Idempotent: a second call for the order returns the first result.
     Refused once the order was released, even if the release came first (the tombstone)."""
-    existing = _reserved(order_id)
-    if existing:
-        return existing
     merged = Counter()
     for product_id, quantity in lines:
         merged[product_id] += quantity
     try:
         with atomic(Stock):
+            # The order's first reserve or release creates its hold; a repeat fails here and reads the outcome.
             OrderHold.objects.create(order_id=order_id)  # waits for a concurrent reserve/release of the order
             for product_id, quantity in sorted(merged.items()):  # one lock order for all writers: no deadlocks
                 taken = Stock.objects.filter(product_id=product_id, on_hand__gte=F("reserved") + quantity).update(
@@ -72,12 +70,12 @@ def stock_reserve(*, order_id: int, lines: list[tuple[int, int]]) -> list[Reserv
                 )
                 if not taken:
                     raise InsufficientStock(f"Not enough stock for product {product_id}.")
-            Reservation.objects.bulk_create(
-                Reservation(order_id=order_id, product_id=product_id, quantity=quantity) for product_id, quantity in merged.items()
+            return Reservation.objects.bulk_create(
+                Reservation(order_id=order_id, product_id=product_id, quantity=quantity)
+                for product_id, quantity in sorted(merged.items())
             )
-    except IntegrityError:  # a concurrent reserve or release of the same order won
-        pass
-    return _reserved(order_id)
+    except IntegrityError:  # reserved or released before, or a concurrent reserve or release of the order won
+        return _reserved(order_id)
 
 
 def _settle(*, order_id: int, to_status: str, sold: bool) -> int:

@@ -86,12 +86,20 @@ def _create(*, user_id: int, quantities: Counter, idempotency_key: str | None) -
         raise OrderTotalTooLarge()
     with atomic(Order):
         order = Order.objects.create(user_id=user_id, total=total, idempotency_key=idempotency_key)
-        OrderLine.objects.bulk_create(
+        lines = OrderLine.objects.bulk_create(
             OrderLine(order=order, product_id=pid, name=products[pid].name, sku=products[pid].sku,
                       unit_price=products[pid].price, quantity=qty)
             for pid, qty in sorted(quantities.items())
         )
+    _prefetched(order, lines)
     return order
+
+
+def _prefetched(order: Order, lines: list[OrderLine]) -> None:
+    """Fills `order.lines` with the rows just written, as prefetch_related() would, so none is read back."""
+    cached = order.lines.all()
+    cached._result_cache, cached._prefetch_done = lines, True
+    order._prefetched_objects_cache = {"lines": cached}
 
 
 def _abandon(order: Order) -> None:
@@ -107,14 +115,17 @@ def _reserve(order: Order) -> Order:
     try:
         lines = [ReservationLine(product_id=l.product_id, quantity=l.quantity) for l in order.lines.all()]
         inventory_client().stock_reserve(order_id=order.id, lines=lines)
-        Order.objects.filter(pk=order.pk, status=Order.Status.PLACING).update(status=Order.Status.PENDING)
+        shown = Order.objects.filter(pk=order.pk, status=Order.Status.PLACING).update(status=Order.Status.PENDING)
     except (InsufficientStock, ReservationReleased):
         on_a_live_connection(Order, order.delete)
         raise
     except Exception:
         on_a_live_connection(Order, lambda: _abandon(order))
         raise
-    order.refresh_from_db()
+    if shown:
+        order.status = Order.Status.PENDING  # the only column the update wrote
+    else:  # another request of the same key got there first
+        order.refresh_from_db()
     return order
 
 
@@ -123,10 +134,11 @@ def _placed_with(*, user_id: int, idempotency_key: str | None) -> Order | None:
     key is new again once its idempotency record is purged (as Stripe forgets keys)."""
     if idempotency_key is None:
         return None
-    keyed = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key)
-    keyed.filter(created_at__lt=timezone.now() - timedelta(seconds=settings.SHOP_IDEMPOTENCY_TTL)).update(
-        idempotency_key=None)
-    return keyed.first()
+    order = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
+    if order is not None and order.created_at < timezone.now() - timedelta(seconds=settings.SHOP_IDEMPOTENCY_TTL):
+        Order.objects.filter(pk=order.pk).update(idempotency_key=None)
+        return None
+    return order
 
 
 def _check_pending_cap(*, user_id: int) -> None:

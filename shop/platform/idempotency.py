@@ -9,14 +9,14 @@ import re
 from datetime import timedelta
 from functools import wraps
 
-from django.db import models
+from django.db import models, router
+from django.db.models.constants import OnConflict
 from django.http import JsonResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
 from shop.platform import key_lock
-from shop.platform.db import atomic
 from shop.platform.errors import PROBLEM_CONTENT_TYPE, ShopError
 from shop.platform.reconnect import on_a_live_connection
 
@@ -69,28 +69,40 @@ def _fingerprint(request) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _insert_claim(record_model, *, user_id: int, key: str, fingerprint: str):
+    """A new claim on the key, or None when the key already has a record: one INSERT .. ON CONFLICT DO NOTHING."""
+    record = record_model(user_id=user_id, key=key, fingerprint=fingerprint)
+    fields = [f for f in record_model._meta.concrete_fields if f is not record_model._meta.pk]
+    returned = record_model._base_manager._insert([record], fields=fields, returning_fields=[record_model._meta.pk],
+                                                  using=router.db_for_write(record_model), on_conflict=OnConflict.IGNORE)
+    if not returned or returned[0] is None:
+        return None
+    record.pk = returned[0][0]
+    return record
+
+
 def _claim(record_model, *, user_id: int, key: str, fingerprint: str, running_here: bool | None):
     """Returns (record, True) when this request owns the key, or (finished record, False) to replay it.
-    `running_here` comes from key_lock.running: only the lock's holder may create or take over a claim."""
-    with atomic(record_model):
-        if running_here is False:  # a live request runs this key
-            record, created = record_model.objects.filter(user_id=user_id, key=key).first(), False
-            if record is None:
-                raise IdempotentRequestInProgress()
-        else:
-            record, created = record_model.objects.get_or_create(
-                user_id=user_id, key=key, defaults={"fingerprint": fingerprint})
-        if created:
+    `running_here` comes from key_lock.running: only the lock's holder may create or take over a claim.
+    A new key costs one statement; the unique (user, key) constraint settles a race without the lock."""
+    if running_here is not False:
+        record = _insert_claim(record_model, user_id=user_id, key=key, fingerprint=fingerprint)
+        if record is not None:
             return record, True
-        if record.fingerprint != fingerprint:
-            raise IdempotencyKeyReused()
-        if record.status_code is not None:
-            return record, False
-        if running_here is False or (running_here is None and timezone.now() - record.created_at < STALE_CLAIM_AFTER):
-            raise IdempotentRequestInProgress()
-        record.created_at = timezone.now()  # the first attempt's process died; services dedupe the work itself
-        record.save(update_fields=["created_at"])
-        return record, True
+    record = record_model.objects.filter(user_id=user_id, key=key).first()
+    if record is None:  # a live request runs this key, or its claim was released this instant
+        raise IdempotentRequestInProgress()
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
+    if record.status_code is not None:
+        return record, False
+    if running_here is False or (running_here is None and timezone.now() - record.created_at < STALE_CLAIM_AFTER):
+        raise IdempotentRequestInProgress()
+    taken_at = timezone.now()  # the first attempt's process died; services dedupe the work itself
+    if not record_model.objects.filter(pk=record.pk, created_at=record.created_at).update(created_at=taken_at):
+        raise IdempotentRequestInProgress()  # another retry took it over first
+    record.created_at = taken_at
+    return record, True
 
 
 def _answer(view, view_method, request, *args, **kwargs) -> Response:

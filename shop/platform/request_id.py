@@ -4,7 +4,7 @@ import logging
 import re
 import uuid
 
-from shop.platform.logs import current_trace_id
+from shop.platform.logs import ENVIRON_REQUEST_ID, ENVIRON_TRACE_ID, current_trace_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -27,6 +27,7 @@ class RequestIdMiddleware:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id, request.trace_id = request_id, current_trace_id()
+        request.META[ENVIRON_REQUEST_ID], request.META[ENVIRON_TRACE_ID] = request.request_id, request.trace_id  # gunicorn's access line
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)

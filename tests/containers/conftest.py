@@ -76,11 +76,15 @@ def create_staff(deployment: Deployment) -> None:
                    check=True, capture_output=True, timeout=120)
 
 
-@pytest.fixture(scope="session", params=["monolith", "split"])
-def deployment(request, tmp_path_factory):
+def require_podman() -> None:
     if not shutil.which("podman"):
         pytest.skip("podman is not installed, and `make test-containers` could not install it with apt "
                     "(podman runc debootstrap)")
+
+
+@pytest.fixture(scope="session", params=["monolith", "split"])
+def deployment(request, tmp_path_factory):
+    require_podman()
     port = free_entry_port()
     env_file = tmp_path_factory.mktemp("compose") / "env"
     write_env_file(env_file, port)

@@ -37,3 +37,15 @@ def container(workload: dict) -> dict:
 
 def plain_env(workload: dict) -> dict[str, str]:
     return {item["name"]: item["value"] for item in container(workload).get("env", []) if "value" in item}
+
+
+def service_aliases(objects) -> dict[str, list[str]]:
+    """Deployment name -> the names of the Services that select its pods."""
+    deployments = of_kind(objects, "Deployment")
+    aliases: dict[str, list[str]] = {name: [] for name in deployments}
+    for service, spec in of_kind(objects, "Service").items():
+        selector = spec["spec"]["selector"].items()
+        for name, deployment in deployments.items():
+            if selector <= deployment["spec"]["template"]["metadata"]["labels"].items():
+                aliases[name].append(service)
+    return aliases

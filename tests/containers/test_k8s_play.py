@@ -1,12 +1,15 @@
-"""Runs the rendered split overlay: every Job and Deployment of `kubectl kustomize deploy/k8s/overlays/split`
-as a local process with its own command and env, each pod in its own network namespace, Services
-resolved by name, PostgreSQL, RabbitMQ and Redis as the external endpoints the Secret names. Then a
-customer journey goes through the gateway, and inventory is cut off the network while customers order."""
-import dataclasses
+"""Runs the rendered split overlay (`kubectl kustomize deploy/k8s/overlays/split`) with `podman kube play` on
+the shop image: the migration Job to completion, then every Deployment as a pod of its own, Service names
+answered by the network's DNS (tests/containers/kube.py says how), PostgreSQL, RabbitMQ and Redis as the
+external endpoints the Secret names (this machine's, at the network's gateway). A customer journey goes
+through the gateway, and inventory is taken off the network while customers order."""
+import json
+import os
 import secrets
 import time
 import uuid
 from contextlib import ExitStack, suppress
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,48 +17,36 @@ import requests
 
 from shop.platform.topology import APPS
 from tests.conftest import BROKER_URL, FAST_HASHER, POSTGRES_URL, REDIS_URL, STAFF
+from tests.containers.conftest import require_podman
+from tests.containers.forward import TcpForwarder
+from tests.containers.kube import KubePlay, Pod, podman
 from tests.contract.client import poll
-from tests.ops import flow, netns
+from tests.ops import flow
 from tests.ops.k8s import render
 from tests.ops.metrics_text import value
-from tests.ops.pods import PodRunner, pods_of, service_aliases
 from tests.problems import PROBLEM_CONTENT_TYPE
+from tools.stack import production_env
 
 HOST = "shop.example.com"  # what the Ingress passes on; in DJANGO_ALLOWED_HOSTS
 
 
 def _require_environment() -> None:
-    reason = netns.unavailable_reason()
-    if reason:
-        pytest.skip(f"network namespaces unavailable: {reason}")
+    require_podman()
     if not (POSTGRES_URL and BROKER_URL and REDIS_URL):
-        pytest.skip("the overlay's databases, broker and Redis are external endpoints: runs in make test-services")
+        pytest.skip("the overlay's databases, broker and Redis are external endpoints: `make test-containers` "
+                    "names this machine's with SHOP_TEST_POSTGRES_URL, SHOP_TEST_BROKER_URL and SHOP_TEST_REDIS_URL")
 
 
-def _key_pairs() -> dict[str, str]:
-    """The user-token RSA pair and one Ed25519 pair per service, as PEM, like .env.example says to make them."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-
-    def pem(private) -> tuple[str, str]:
-        return (private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption()).decode(),
-                private.public_key().public_bytes(serialization.Encoding.PEM,
-                                                  serialization.PublicFormat.SubjectPublicKeyInfo).decode())
-
-    pairs = {"SHOP_JWT": pem(rsa.generate_private_key(public_exponent=65537, key_size=2048))}
-    pairs |= {f"SHOP_{app.upper()}_SERVICE": pem(ed25519.Ed25519PrivateKey.generate()) for app in APPS}
-    return {f"{name}_{kind}_KEY": pair[i] for name, pair in pairs.items() for i, kind in enumerate(("PRIVATE", "PUBLIC"))}
-
-
-def _secrets(bridge: str, forwarders: dict, prefix: str) -> dict[str, str]:
+def _secrets(gateway: str, forwarders: dict, prefix: str) -> dict[str, str]:
     user = urlsplit(POSTGRES_URL).username or "postgres"
-    values = {key: secrets.token_urlsafe(48) for key in ("DJANGO_SECRET_KEY", "SHOP_METRICS_TOKEN")} | _key_pairs()
-    values |= {f"{app.upper()}_DATABASE_URL": f"postgres://{user}@{bridge}:{forwarders['postgres'].port}/{prefix}_{app}"
+    fresh = production_env()
+    values = {key: value for key, value in fresh.items() if key.endswith("_KEY")}  # the secret key, every key pair
+    values["SHOP_METRICS_TOKEN"] = secrets.token_urlsafe(48)
+    values |= {f"{app.upper()}_DATABASE_URL": f"postgres://{user}@{gateway}:{forwarders['postgres'].port}/{prefix}_{app}"
                for app in APPS}
     broker = urlsplit(BROKER_URL)
-    values["CELERY_BROKER_URL"] = f"amqp://{broker.username}:{broker.password}@{bridge}:{forwarders['broker'].port}//"
-    values["SHOP_REDIS_URL"] = f"redis://{bridge}:{forwarders['redis'].port}/0"
+    values["CELERY_BROKER_URL"] = f"amqp://{broker.username}:{broker.password}@{gateway}:{forwarders['broker'].port}//"
+    values["SHOP_REDIS_URL"] = f"redis://{gateway}:{forwarders['redis'].port}/0"
     return values
 
 
@@ -78,8 +69,8 @@ def _drop_queues(namespace: str) -> None:
                 channel.queue_delete(f"{namespace}{name}")
 
 
-def _wait_ready(network, pod, timeout: float = 120) -> None:
-    url, headers = pod.probe_url(network.hosts[pod.name], "readinessProbe")
+def _wait_ready(pod: Pod, timeout: float = 180) -> None:
+    url, headers = pod.probe("readinessProbe")
     ready = poll(lambda: _status(url, headers), lambda status: status == 200, timeout=timeout, step=0.5)
     assert ready == 200, f"{pod.name} not ready at {url}: {ready}"
 
@@ -91,66 +82,73 @@ def _status(url: str, headers: dict) -> int | None:
         return None
 
 
-@dataclasses.dataclass
+@dataclass
 class Cluster:
-    network: netns.Network
-    pods: list
+    kube: KubePlay
     url: str
 
+    def pod(self, name: str) -> Pod:
+        return next(p for p in self.kube.pods if p.name == name)
 
-def _deploy(runner: PodRunner, network, pods) -> None:
-    """As `kubectl apply` would, in order: the migration Job to completion, a staff user (as `kubectl exec`
-    would make one), every Deployment, then each pod's readiness probe."""
-    for pod in pods:
-        if pod.kind == "Job":
-            runner.run_to_completion(pod)
-    users = next(p for p in pods if p.name == "shop-users")
-    runner.run_to_completion(dataclasses.replace(users, command=["python", "manage.py", "createsuperuser", "--noinput"]),
-                             {"DJANGO_SUPERUSER_USERNAME": STAFF["username"],
-                              "DJANGO_SUPERUSER_PASSWORD": STAFF["password"], "DJANGO_SUPERUSER_EMAIL": STAFF["email"]})
-    for pod in pods:
-        if pod.kind == "Deployment":
-            runner.start(pod)
-    for pod in pods:
-        if pod.probe_url("", "readinessProbe"):
-            _wait_ready(network, pod)
+
+def _deploy(kube: KubePlay) -> None:
+    """As `kubectl apply` would, in order: the migration Job to completion, every Deployment, a staff user
+    (as `kubectl exec` would make one), then each pod's readiness probe."""
+    for pod in kube.pods:
+        (kube.run_to_completion if pod.kind == "Job" else kube.play)(pod)
+    users = next(p for p in kube.pods if p.name == "shop-users")
+    podman("exec", *(f"--env=DJANGO_SUPERUSER_{key.upper()}={value}" for key, value in STAFF.items()),
+           users.container, "python", "manage.py", "createsuperuser", "--noinput")
+    for pod in kube.pods:
+        if pod.probe("readinessProbe"):
+            _wait_ready(pod)
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     _require_environment()
     objects = render("split")
-    workdir = tmp_path_factory.mktemp("k8s-split")
-    tag = uuid.uuid4().hex[:6]
-    prefix = f"shop_k8s_{tag}"
-    pod_names = [obj["metadata"]["name"] for obj in objects if obj["kind"] in ("Job", "Deployment")]
-    network = netns.Network(pod_names, aliases=service_aliases(objects))
-    namespace = f"k8s{tag}-"
+    prefix = f"shop_k8s_{uuid.uuid4().hex[:6]}"
+    namespace = f"{prefix}-"
+    # Test-only additions: queues and keys of their own on the shared broker and Redis, fast hashing.
+    config = {"SHOP_NAMESPACE": namespace, "DJANGO_PASSWORD_HASHERS": FAST_HASHER, "SHOP_DB_CONN_MAX_AGE": "0"}
     with ExitStack() as cleanup:
-        cleanup.callback(network.destroy)
-        network.create()
-        forwarders = {name: netns.TcpForwarder(network.gateway_address, urlsplit(url).port)
+        kube = KubePlay(objects, os.environ["SHOP_IMAGE"], config, tmp_path_factory.mktemp("k8s-split"))
+        cleanup.callback(kube.destroy)
+        kube.create_network()
+        gateway = kube.gateway_address()
+        forwarders = {name: TcpForwarder(gateway, urlsplit(url).port)
                       for name, url in (("postgres", POSTGRES_URL), ("broker", BROKER_URL), ("redis", REDIS_URL))}
         for forwarder in forwarders.values():
             cleanup.callback(forwarder.close)
-        pods = pods_of(objects, _secrets(network.gateway_address, forwarders, prefix))
-        # Test-only additions: queues and keys of their own on the shared broker and Redis, fast hashing.
-        runner = PodRunner(network, workdir, {"SHOP_NAMESPACE": namespace, "DJANGO_PASSWORD_HASHERS": FAST_HASHER,
-                                              "SHOP_DB_CONN_MAX_AGE": "0"})
+        kube.create_secret(_secrets(gateway, forwarders, prefix))
         cleanup.callback(_drop_queues, namespace)
         cleanup.callback(_databases, prefix, create=False)
         _databases(prefix, create=True)
-        cleanup.callback(runner.stop_all)
-        _deploy(runner, network, pods)
-        gateway = next(p for p in pods if p.name == "shop-gateway")
-        yield Cluster(network, pods, f"http://{network.hosts['shop-gateway']}:{gateway.port}")
+        try:
+            _deploy(kube)
+        except Exception:
+            print("\n".join(f"--- {pod.name}\n{kube.logs(pod)}" for pod in kube.pods))
+            raise
+        entry = next(p for p in kube.pods if p.name == "shop-gateway")
+        yield Cluster(kube, f"http://{entry.address}:{entry.port}")
 
 
 def test_every_http_pod_answers_its_liveness_probe(cluster):
-    probes = [pod.probe_url(cluster.network.hosts[pod.name], "livenessProbe") for pod in cluster.pods]
+    probes = [pod.probe("livenessProbe") for pod in cluster.kube.pods]
     assert len([p for p in probes if p]) == 5
     for url, headers in filter(None, probes):
         assert _status(url, headers) == 200, url
+
+
+def test_http_pods_write_json_lines_with_their_role(cluster):
+    """SHOP_LOG_FORMAT=json from the ConfigMap: gunicorn's own lines too, in the image as it runs."""
+    for pod in cluster.kube.pods:
+        if pod.probe("livenessProbe"):
+            role = next(item["value"] for item in pod.spec["env"] if item["name"] == "SHOP_SERVICE")
+            lines = [json.loads(line) for line in cluster.kube.logs(pod).splitlines()]
+            assert any(line["logger"] == "gunicorn.error" for line in lines), (pod.name, lines)
+            assert all(line["role"] == role for line in lines), (pod.name, lines)
 
 
 def test_register_login_order_pay_and_stock_commit_through_the_gateway(cluster):
@@ -162,10 +160,10 @@ def test_register_login_order_pay_and_stock_commit_through_the_gateway(cluster):
 def test_workers_serve_their_task_metrics(cluster):
     journey = flow.place(cluster.url, flow.stocked_product(cluster.url, host=HOST), host=HOST)
     flow.pay_and_commit(journey, timeout=30)
-    worker = next(p for p in cluster.pods if p.name == "shop-inventory-worker")
-    url = f"http://{cluster.network.hosts[worker.name]}:{worker.port}/metrics"
+    worker = cluster.pod("shop-inventory-worker")
+    url = f"http://{worker.address}:{worker.port}/metrics"
     assert requests.get(url, timeout=5).status_code == 401
-    text = requests.get(url, headers={"Authorization": f"Bearer {worker.env['SHOP_METRICS_TOKEN']}"}, timeout=5).text
+    text = requests.get(url, headers={"Authorization": f"Bearer {worker.env('SHOP_METRICS_TOKEN')}"}, timeout=5).text
     assert value(text, "shop_celery_tasks_total", task="inventory.stock_commit", outcome="success") >= 1
 
 
@@ -187,17 +185,18 @@ def _order(customer, product_id: int) -> tuple[int, float, dict | None]:
 
 
 def test_a_partitioned_inventory_fails_orders_fast_and_leaves_stock_consistent(cluster):
-    """Load, fault, quiesce, invariant: inventory's link goes down while customers order and pay."""
+    """Load, fault, quiesce, invariant: inventory's pod leaves the network while customers order and pay."""
     product_id = flow.stocked_product(cluster.url, quantity=100, host=HOST)
     customers = [flow.client(cluster.url, HOST).register_and_login(f"part-{uuid.uuid4().hex[:8]}") for _ in range(3)]
     before = [_order(c, product_id) for c in customers]
     assert [status for status, _, _ in before] == [201] * 3
-    cluster.network.partition("shop-inventory")
+    inventory = cluster.pod("shop-inventory")
+    cluster.kube.partition(inventory)
     try:
         paid = customers[0].post(f"/orders/{before[0][2]['id']}/pay")  # needs no inventory call: the outbox carries it
         during = [_order(c, product_id) for _ in range(3) for c in customers]
     finally:
-        cluster.network.heal("shop-inventory")
+        cluster.kube.heal(inventory)
     print("\npartition: " + ", ".join(f"{status} in {elapsed:.2f}s" for status, elapsed, _ in during))
     assert paid.status_code == 200, paid.text
     assert {status for status, _, _ in during} <= {503, 504}
