@@ -143,6 +143,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "shop.platform.renderers.BrowsableAPIRenderer"],
     "DEFAULT_PARSER_CLASSES": ["shop.platform.parsers.SafeJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "shop.platform.negotiation.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "shop.platform.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "shop.platform.schema.ShopAutoSchema",
     "EXCEPTION_HANDLER": "shop.platform.errors.exception_handler",

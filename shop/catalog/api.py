@@ -25,6 +25,9 @@ class ProductSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
 
 
+PRODUCT_OUT = ProductSerializer()  # one set of fields for every read of one product: building them cost more than the row
+
+
 class ProductListApi(ListModelMixin, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
     serializer_class = ProductSerializer
@@ -56,7 +59,7 @@ class ProductDetailApi(APIView):
         product = selectors.product_get(product_id=product_id)
         if product is None:
             raise ProductNotFound(f"Product {product_id} does not exist.")
-        return Response(ProductSerializer(product).data)
+        return Response(PRODUCT_OUT.to_representation(product))
 
     @extend_schema(request=ProductSerializer, responses=ProductSerializer)
     def patch(self, request, product_id: int):

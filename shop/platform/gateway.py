@@ -1,4 +1,6 @@
 """The API gateway's forwarding view: a plain Django view, routed per upstream by gateway_urls.py."""
+from urllib.parse import quote
+
 from django.http import HttpResponse
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -20,9 +22,9 @@ FORWARDED_HEADERS = (
     ("Origin", "HTTP_ORIGIN"),  # CSRF check compares these with the public host, from X-Forwarded-Host)
     ("Referer", "HTTP_REFERER"),
 )
-# Response headers passed back to the caller, besides Content-Type (which the response is built with).
-RELAYED_HEADERS = ("Idempotent-Replayed", "Allow", "WWW-Authenticate", "Retry-After", "Location", "ETag",
-                   "Cache-Control", "Vary")
+# Response headers passed back to the caller (lowercase names), besides the cookies.
+RELAYED_HEADERS = frozenset(("content-type", "idempotent-replayed", "allow", "www-authenticate", "retry-after",
+                             "location", "etag", "cache-control", "vary"))
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 
 
@@ -59,7 +61,8 @@ class ProxyView(View):
 
     def forward(self, request) -> HttpResponse:
         environ, query = request.META, request.META.get("QUERY_STRING")
-        path = request.path_info + (f"?{query}" if query else "")  # never SCRIPT_NAME: the services are at /
+        # never SCRIPT_NAME: the services are at /; quoted again as it came (the query never was unquoted)
+        path = quote(request.path_info) + (f"?{query}" if query else "")
         headers = {header: environ[key] for header, key in FORWARDED_HEADERS if key in environ}
         headers.update(forwarded_headers(request))
         body = request.body if environ.get("CONTENT_LENGTH", "0") not in ("", "0") else None
@@ -68,23 +71,31 @@ class ProxyView(View):
                             idempotent=request.method in IDEMPOTENT_METHODS)
         except UpstreamServerError as exc:
             upstream = exc.response
-        returned = upstream.headers
-        response = HttpResponse(upstream.data, status=upstream.status, content_type=returned.get("Content-Type"))
-        for header in RELAYED_HEADERS:
-            value = returned.get(header)
-            if value is not None:
-                response[header] = value
-        for cookie in returned.getlist("Set-Cookie"):  # the session and CSRF cookies of the login page
+        headers, cookies = relayed(upstream)
+        response = HttpResponse(upstream.data, status=upstream.status, headers=headers)
+        for cookie in cookies:  # the session and CSRF cookies of the login page
             response.cookies.load(cookie)
         if self.stale_fallback and request.method == "GET" and upstream.status == 200 \
-                and returned.get("Content-Type") == "application/json":  # never a person's page
-            LastGood(self.upstream).remember(request, upstream.data, returned.get("Content-Type") or "")
+                and response["Content-Type"] == "application/json":  # never a person's page
+            LastGood(self.upstream).remember(request, upstream.data, response["Content-Type"])
         return response
 
     def stale_response(self, request) -> HttpResponse | None:
         if not (self.stale_fallback and request.method == "GET"):
             return None
         return LastGood(self.upstream).response(request)
+
+
+def relayed(answer) -> tuple[dict[str, str], list[str]]:
+    """The headers of the upstream's answer that the gateway passes on, and its cookies (Set-Cookie)."""
+    headers, cookies = {}, []
+    for name, value in answer.headers.items():
+        lowered = name.lower()
+        if lowered == "set-cookie":
+            cookies.append(value)
+        elif lowered in RELAYED_HEADERS:
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return headers, cookies
 
 
 def forwarded_headers(request) -> dict[str, str]:

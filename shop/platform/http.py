@@ -1,16 +1,16 @@
-"""Calls to other services: pooled keep-alive connections, timeouts on every call, retries only
-where safe, and a circuit breaker per upstream whose open state fails fast."""
+"""Calls to other services: keep-alive connections, timeouts on every call, retries only where safe, and a
+circuit breaker per upstream whose open state fails fast."""
 import json
-from functools import cache
+import time
 from urllib.parse import urlencode
 
 import pybreaker
-import urllib3
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from urllib3.exceptions import HTTPError, ReadTimeoutError
 
+from shop.platform import telemetry
 from shop.platform.breaker import breaker_for
+from shop.platform.connections import Answer, Dropped, Unreachable, exchange
 from shop.platform.discovery import get_discovery
 from shop.platform.errors import PROBLEM_CONTENT_TYPE, ServiceUnavailable, ShopError, UpstreamTimeout
 from shop.platform.request_id import REQUEST_ID_HEADER, request_id_var
@@ -18,6 +18,8 @@ from shop.platform.service_auth import SCHEME, service_token
 from shop.platform.wire import decode
 
 RETRYABLE_STATUSES = (502, 503, 504)
+RETRIES = 2  # more attempts after the first, at most
+BACKOFF = 0.02  # seconds before the first retry, doubled before each next one
 
 
 class UpstreamServerError(Exception):
@@ -25,59 +27,57 @@ class UpstreamServerError(Exception):
     connection or a timeout. A live upstream's own answers do not, its 500/503/504 problem documents
     included: it answered (a slow dependency of its own is its breaker's business, not ours)."""
 
-    def __init__(self, response):
+    def __init__(self, response: Answer):
         super().__init__(f"upstream answered {response.status}")
         self.response = response
 
 
-@cache
-def _retries(idempotent: bool) -> urllib3.Retry:
-    """Connection failures are retried for any call (nothing was sent); statuses only when idempotent.
-    Reads are never retried, so a slow upstream costs one timeout, not several."""
-    return urllib3.Retry(total=2, connect=2, read=False, other=0, status=2 if idempotent else 0,
-                         status_forcelist=RETRYABLE_STATUSES, allowed_methods=None, backoff_factor=0.02,
-                         raise_on_status=False, redirect=0)
-
-
-def _timeout() -> urllib3.Timeout:
-    return _timeout_of(settings.SHOP_CONNECT_TIMEOUT, settings.SHOP_HOP_TIMEOUT)
-
-
-@cache
-def _timeout_of(connect: float, read: float) -> urllib3.Timeout:
-    return urllib3.Timeout(connect=connect, read=read)
-
-
-@cache
-def _connection_pool(base_url: str) -> urllib3.HTTPConnectionPool:
-    """One keep-alive pool per upstream address, shared by every thread of the process."""
-    return urllib3.connection_from_url(base_url, maxsize=64, block=False)
+def _attempts(base_url: str, method: str, path: str, body: bytes | None, headers: dict, idempotent: bool) -> Answer:
+    """The exchange, tried again when that is safe: after a failed connect (nothing was sent) for any call;
+    after a dropped kept-alive connection or a 502/503/504 only for idempotent calls. A read timeout is never
+    tried again, so a slow upstream costs one timeout, not several."""
+    retry = 0
+    while True:
+        try:
+            answer = exchange(base_url, method, path, body=body, headers=headers,
+                              connect_timeout=settings.SHOP_CONNECT_TIMEOUT, read_timeout=settings.SHOP_HOP_TIMEOUT)
+        except Unreachable:
+            if retry == RETRIES:
+                raise
+        except Dropped:
+            if retry == RETRIES or not idempotent:
+                raise
+        else:
+            if retry == RETRIES or not (idempotent and answer.status in RETRYABLE_STATUSES):
+                return answer
+        time.sleep(BACKOFF * 2 ** retry)
+        retry += 1
 
 
 def send(upstream: str, method: str, path: str, *, body: bytes | None = None, headers: dict | None = None,
-         idempotent: bool = False):
-    """Sends one request to `upstream` (an app name) and returns the urllib3 response.
+         idempotent: bool = False) -> Answer:
+    """Sends one request to `upstream` (an app name) and returns its answer.
 
     Raises ServiceUnavailable (circuit open, refused), UpstreamTimeout (read timeout) or
-    UpstreamServerError (a 502/504 from a proxy in front of it; the response rides along)."""
-    pool = _connection_pool(get_discovery().resolve(upstream))
+    UpstreamServerError (a 502/504 from a proxy in front of it; the answer rides along)."""
+    base_url = get_discovery().resolve(upstream)
     request_id = request_id_var.get()  # outside a request (a task) the callee makes a fresh one
     headers = {**({REQUEST_ID_HEADER: request_id} if request_id != "-" else {}), **(headers or {})}
 
     def attempt():
-        response = pool.urlopen(method, path, body=body, headers=headers, timeout=_timeout(),
-                                retries=_retries(idempotent), preload_content=True, redirect=False)
-        if response.status in (502, 504) and response.headers.get("Content-Type") != PROBLEM_CONTENT_TYPE:
-            raise UpstreamServerError(response)
-        return response
+        with telemetry.client_span(method, base_url + path) as trace_headers:
+            answer = _attempts(base_url, method, path, body, {**headers, **trace_headers}, idempotent)
+        if answer.status in (502, 504) and answer.headers.get("Content-Type") != PROBLEM_CONTENT_TYPE:
+            raise UpstreamServerError(answer)
+        return answer
 
     try:
         return breaker_for(upstream).call(attempt)
     except pybreaker.CircuitBreakerError as exc:
         raise ServiceUnavailable(f"{upstream} is unavailable (circuit open).") from exc
-    except HTTPError as exc:
-        if isinstance(getattr(exc, "reason", exc), ReadTimeoutError):
-            raise UpstreamTimeout(f"{upstream} did not answer within {settings.SHOP_HOP_TIMEOUT}s.") from exc
+    except TimeoutError as exc:
+        raise UpstreamTimeout(f"{upstream} did not answer within {settings.SHOP_HOP_TIMEOUT}s.") from exc
+    except OSError as exc:
         raise ServiceUnavailable(f"{upstream} is unreachable.") from exc
 
 

@@ -3,7 +3,7 @@
 OTEL_TRACES_EXPORTER is `none` (the default: nothing is instrumented, so tracing costs nothing),
 `console` or `otlp` (OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT). OTEL_SERVICE_NAME defaults to
 `shop-<role>`. Incoming W3C `traceparent` headers are continued; outgoing calls, Celery messages,
-PostgreSQL and Redis calls carry or record the trace."""
+PostgreSQL and Redis calls carry or record the trace (calls to other services through client_span)."""
 import os
 from contextlib import contextmanager
 
@@ -44,7 +44,7 @@ def tracer_provider(role: str, exporter):
 
 
 def instrument(provider) -> None:
-    """Django (continues `traceparent`), urllib3 (service calls), Celery, psycopg and redis."""
+    """Django (continues `traceparent`), urllib3 (Consul), Celery, psycopg and redis."""
     from opentelemetry.instrumentation.celery import CeleryInstrumentor
     from opentelemetry.instrumentation.django import DjangoInstrumentor
     from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
@@ -88,3 +88,18 @@ def continued(carrier: dict):
         yield
     finally:
         context.detach(token)
+
+
+@contextmanager
+def client_span(method: str, url: str):
+    """A client span around one call to another service; yields the headers that carry it to the callee
+    (none when tracing is off)."""
+    if not _enabled:
+        yield {}
+        return
+    tracer = trace.get_tracer(__name__)
+    with tracer.start_as_current_span(method, kind=trace.SpanKind.CLIENT,
+                                      attributes={"http.request.method": method, "url.full": url}):
+        carrier: dict = {}
+        propagate.inject(carrier)
+        yield carrier

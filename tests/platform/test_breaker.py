@@ -1,11 +1,15 @@
 """shop.platform.breaker: opens, fails fast, half-opens, and never serializes concurrent calls."""
 import threading
 import time
+import uuid
 
 import pybreaker
 import pytest
+import redis
 
+from shop.platform import breaker
 from shop.platform.breaker import Breaker, breaker_for
+from tests.conftest import REDIS_URL
 
 
 class Upstream:
@@ -92,3 +96,90 @@ def test_concurrent_calls_run_at_the_same_time(breaker_class, serialized):
         thread.join(timeout=30)
     assert len(outcomes) == 2
     assert ("broken" in outcomes) is serialized
+
+
+class CountingRedis:
+    """A real Redis client that counts the commands it sends, and fails them all while `down` is set."""
+
+    def __init__(self):
+        self.client = redis.Redis.from_url(REDIS_URL or "redis://127.0.0.1:6379/0", socket_timeout=2)
+        self.commands, self.down = 0, False
+
+    def __getattr__(self, name):
+        command = getattr(self.client, name)
+
+        def counted(*args, **kwargs):
+            self.commands += 1
+            if self.down:
+                raise redis.ConnectionError("Redis is down")
+            return command(*args, **kwargs)
+
+        return counted
+
+
+@pytest.fixture
+def shared(monkeypatch):
+    """Two breakers on one upstream's state in Redis, as two gunicorn workers hold them; the local copy is
+    refreshed at every call unless a test says otherwise."""
+    monkeypatch.setattr(breaker, "REFRESH_SECONDS", 0.0)
+    namespace, redis_client = f"test-{uuid.uuid4().hex}:breaker", CountingRedis()
+    pair = [Breaker(fail_max=2, reset_timeout=60,
+                    state_storage=breaker.SharedStorage(pybreaker.STATE_CLOSED, redis_client, namespace=namespace))
+            for _ in range(2)]
+    yield redis_client, pair
+    redis_client.client.delete(*redis_client.client.keys(f"{namespace}:*"))
+
+
+def test_shared_failures_open_the_circuit_for_every_process(shared):
+    _, (here, there) = shared
+    upstream = Upstream()
+    with pytest.raises(ConnectionError):
+        here.call(upstream)
+    with pytest.raises(ConnectionError):  # the second failure, wherever it happens, trips it
+        there.call(upstream)
+    for each in (here, there):
+        with pytest.raises(pybreaker.CircuitBreakerError):
+            each.call(upstream)
+    assert upstream.calls == 2
+
+
+def test_a_closed_circuit_reads_redis_at_most_once_per_refresh_and_writes_only_failures(shared, monkeypatch):
+    redis_client, (here, _) = shared
+    monkeypatch.setattr(breaker, "REFRESH_SECONDS", 3600.0)
+    upstream = Upstream()
+    upstream.failing = False
+    here.call(upstream)
+    before = redis_client.commands
+    for _ in range(10):
+        here.call(upstream)
+    assert redis_client.commands == before
+    upstream.failing = True
+    with pytest.raises(ConnectionError):
+        here.call(upstream)
+    assert redis_client.commands == before + 1  # the failure, counted in Redis at once
+    upstream.failing = False
+    here.call(upstream)
+    assert redis_client.commands == before + 2  # the success that resets it
+
+
+def test_another_process_sees_a_change_after_the_refresh(shared, monkeypatch):
+    _, (here, there) = shared
+    monkeypatch.setattr(breaker, "REFRESH_SECONDS", 3600.0)
+    assert there.current_state == pybreaker.STATE_CLOSED  # read now; kept for an hour
+    here.open()
+    assert there.current_state == pybreaker.STATE_CLOSED
+    monkeypatch.setattr(breaker, "REFRESH_SECONDS", 0.0)
+    assert there.current_state == pybreaker.STATE_OPEN
+
+
+def test_while_redis_is_down_the_breaker_goes_on_in_this_process(shared):
+    redis_client, (here, _) = shared
+    redis_client.down = True
+    upstream = Upstream()
+    for _ in range(2):
+        with pytest.raises(ConnectionError):
+            here.call(upstream)
+    with pytest.raises(pybreaker.CircuitBreakerError):
+        here.call(upstream)
+    assert upstream.calls == 2
+    redis_client.down = False

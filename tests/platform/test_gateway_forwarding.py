@@ -1,11 +1,11 @@
 """What the gateway sends upstream: the path without SCRIPT_NAME, and who and where the client is."""
-from types import SimpleNamespace
+from wsgiref.headers import Headers
 
 import pytest
-from urllib3 import HTTPHeaderDict
 from django.test import RequestFactory
 
 from shop.platform import gateway
+from shop.platform.connections import Answer
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def sent(monkeypatch):
 
     def send(upstream, method, path, *, body=None, headers=None, idempotent=False):
         calls.append((path, headers))
-        return SimpleNamespace(data=b"{}", status=200, headers=HTTPHeaderDict({"Content-Type": "application/json"}))
+        return Answer(200, Headers([("Content-Type", "application/json")]), b"{}")
 
     monkeypatch.setattr(gateway, "send", send)
     return calls
