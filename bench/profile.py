@@ -20,6 +20,8 @@ STAGES = (
     ("circuit breaker bookkeeping (outside the guarded call)", "", "shop/platform/breaker.py"),
     ("urllib3 PoolManager.urlopen", "PoolManager.urlopen", "urllib3/poolmanager.py"),
     ("http.client: read the upstream's answer", "HTTPConnection.getresponse", "http/client.py"),
+    ("connections: send, read the upstream's answer (httptools; replaced urllib3)", "Connection.exchange",
+     "shop/platform/connections.py"),
     ("redis client", "", "redis/"),
     ("Django cache calls (the gateway's stale-fallback copy, close_caches)", "", "django/core/cache/"),
     ("logging", "", "logging/__init__.py"),
