@@ -10,12 +10,6 @@ bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{PORTS[current_role()]}")
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-# A gthread worker keeps every keep-alive connection it accepts, and one worker can accept a whole burst:
-# then one core works and the other idles. An accept limit of twice the threads makes a worker that holds
-# that many connections leave the listening socket to its siblings (README, "Measured figures"). A lone
-# worker has no sibling to leave them to: it keeps gunicorn's default.
-if workers > 1:
-    worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", 2 * threads))
 keepalive = 75  # callers (the gateway, other services) reuse pooled connections
 timeout = 30
 graceful_timeout = 10

@@ -62,7 +62,7 @@ def _reads(r: dict, before: dict | None) -> list[str]:
         "Figures, and ratios, are medians over rounds of the per-round values. The spread of a target's per-round "
         "req/s (max/min, and the coefficient of variation) shows whether rounds swing: a gthread worker keeps each "
         "keep-alive connection it accepts, so when one worker accepts most of wrk's connections only one core "
-        "works (gunicorn.conf.py's accept limit, `worker_connections`, stops that). 'busiest worker' is the "
+        "works (bench/analysis.md says what was tried). 'busiest worker' is the "
         "serving role's busiest gunicorn worker's share of its workers' CPU, median (max) over rounds: 0.50 is an "
         "even split over the 2 workers, 1.00 one worker doing everything.", "",
         "| target | req/s | p50 ms | p99 ms | req/s per round | max/min | CV | max/min before | busiest worker |",

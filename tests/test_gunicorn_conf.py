@@ -1,8 +1,6 @@
 """gunicorn.conf.py states its forwarded-header trust explicitly (gunicorn believes no forwarded header,
-whatever its defaults or FORWARDED_ALLOW_IPS say; Django decides from SHOP_TRUSTED_PROXIES), makes
-gunicorn's own log lines JSON under SHOP_LOG_FORMAT=json, and its accept limit spreads a burst of
-keep-alive connections over the workers without starving later clients."""
-import http.client
+whatever its defaults or FORWARDED_ALLOW_IPS say; Django decides from SHOP_TRUSTED_PROXIES),
+and makes gunicorn's own log lines JSON under SHOP_LOG_FORMAT=json."""
 import json
 import os
 import runpy
@@ -10,12 +8,8 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
-from collections import Counter
-from contextlib import suppress
 from pathlib import Path
 
-import pytest
 import requests
 from gunicorn.config import Config
 
@@ -69,54 +63,3 @@ def _status(url: str, headers: dict) -> int | None:
         return requests.get(url, headers=headers, timeout=3).status_code
     except requests.RequestException:
         return None
-
-
-@pytest.fixture
-def gunicorn(tmp_path):
-    """gunicorn with this gunicorn.conf.py (2 workers x 4 threads), serving tests/gunicorn_pid_app.py."""
-    port = next(p for p in range(24000 + os.getpid() % 97 * 10, 32000) if port_free(p))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "SHOP_"))}
-    env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2", GUNICORN_THREADS="4", DJANGO_DEBUG="1",
-               SHOP_SERVICE="monolith", SHOP_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="shop.settings")
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(CONF), "tests.gunicorn_pid_app:application"],
-                              cwd=CONF.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        seen = set()
-        for _ in range(600):  # fresh connections until both workers have answered one
-            with suppress(OSError):
-                seen.add(_ask(http.client.HTTPConnection("127.0.0.1", port, timeout=10), close=True))
-            if len(seen) == 2:
-                break
-            time.sleep(0.1)
-        assert len(seen) == 2, "gunicorn did not start its two workers"
-        yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def _ask(conn: http.client.HTTPConnection, close: bool = False) -> int:
-    conn.request("GET", "/", headers={"Connection": "close"} if close else {})
-    pid = int(conn.getresponse().read())
-    if close:
-        conn.close()
-    return pid
-
-
-def test_a_burst_of_keep_alive_connections_is_spread_over_both_workers(gunicorn):
-    """16 connections opened at once, as wrk or the gateway's pool opens them: each worker takes 8."""
-    conns = [http.client.HTTPConnection("127.0.0.1", gunicorn, timeout=10) for _ in range(16)]
-    for conn in conns:
-        conn.connect()
-    served_by = Counter(_ask(conn) for conn in conns)
-    assert sorted(served_by.values()) == [8, 8]
-
-
-def test_clients_beyond_the_limit_are_still_served(gunicorn):
-    """Idle keep-alive connections above worker_connections - threads are closed, so the limit starves no one."""
-    idle = [http.client.HTTPConnection("127.0.0.1", gunicorn, timeout=10) for _ in range(16)]
-    for conn in idle:
-        conn.connect()
-    for conn in idle:
-        _ask(conn)
-    assert _ask(http.client.HTTPConnection("127.0.0.1", gunicorn, timeout=10))
