@@ -11,6 +11,14 @@ worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 keepalive = 75  # callers (the gateway, other services) reuse pooled connections
+# Spreading connections over the workers. A gthread worker serves every connection it accepted until the
+# client leaves, and with one shared listening socket one worker can accept a whole burst while the other
+# core idles. So each worker listens on a socket of its own (SO_REUSEPORT: the kernel spreads new
+# connections by their addresses' hash), and a kept-alive connection is closed after KEEPALIVE_REQUESTS
+# answers (nginx's keepalive_requests; 0: never), so that long-lived pools, such as the gateway's, are
+# spread again as they reconnect. A connection still waiting in a stopping worker's queue is reset.
+reuse_port = True
+KEEPALIVE_REQUESTS = int(os.environ.get("GUNICORN_KEEPALIVE_REQUESTS", "100"))
 timeout = 30
 graceful_timeout = 10
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
@@ -46,6 +54,11 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def pre_request(worker, req):
+    if KEEPALIVE_REQUESTS and req.req_number % KEEPALIVE_REQUESTS == 0:
+        req.must_close = True  # answered with "Connection: close"
 
 
 def when_ready(server):

@@ -173,7 +173,8 @@ def meta(plan, args, wrk: str | None, stacks) -> dict:
                     f"psycopg {version('psycopg')}, Celery {version('celery')}, PostgreSQL {_postgres(args)}",
         "load generator": LOAD_GENERATOR.format(version=wrk) if wrk else
         "a Python client (threads, keep-alive http.client, in its own process): wrk is not installed",
-        "servers": "gunicorn gthread, 2 workers x 4 threads, "
+        "servers": "gunicorn gthread, 2 workers x 4 threads, a listening socket per worker (SO_REUSEPORT), "
+                   "connections closed after 100 answers, "
                    "DEBUG off, for every role of both topologies; one PostgreSQL database per app; Celery workers "
                    "(threads, 4) on RabbitMQ; metrics on and tracing off, as shipped, except in the two goal-6 "
                    "variants of the split",

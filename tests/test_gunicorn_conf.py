@@ -1,6 +1,7 @@
 """gunicorn.conf.py states its forwarded-header trust explicitly (gunicorn believes no forwarded header,
 whatever its defaults or FORWARDED_ALLOW_IPS say; Django decides from SHOP_TRUSTED_PROXIES),
-and makes gunicorn's own log lines JSON under SHOP_LOG_FORMAT=json."""
+makes gunicorn's own log lines JSON under SHOP_LOG_FORMAT=json, and spreads connections over the workers."""
+import http.client
 import json
 import os
 import runpy
@@ -17,6 +18,7 @@ from tests.conftest import port_free
 from tests.contract.client import poll
 
 CONF = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
+ESTABLISHED, LISTEN = "01", "0A"  # TCP states in /proc/net/tcp
 
 
 def test_gunicorn_trusts_no_peer_with_forwarded_headers(monkeypatch):
@@ -63,3 +65,54 @@ def _status(url: str, headers: dict) -> int | None:
         return requests.get(url, headers=headers, timeout=3).status_code
     except requests.RequestException:
         return None
+
+
+def test_connections_are_spread_over_the_workers_and_closed_after_keepalive_requests(tmp_path):
+    """Each worker listens on its own SO_REUSEPORT socket (not one socket shared with the master), and of 16
+    connections held open at once both workers hold some. The third answer on a connection says
+    "Connection: close" under GUNICORN_KEEPALIVE_REQUESTS=3, and gunicorn closes it."""
+    port = next(p for p in range(18899, 18800, -1) if port_free(p))
+    env = {**os.environ, "GUNICORN_WORKERS": "2", "GUNICORN_KEEPALIVE_REQUESTS": "3", "SHOP_SERVICE": "monolith",
+           "GUNICORN_BIND": f"127.0.0.1:{port}", "DJANGO_DEBUG": "1", "SHOP_DATA_DIR": str(tmp_path)}
+    gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "shop.wsgi"], cwd=CONF.parent, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    connections = []
+    try:
+        assert poll(lambda: _status(f"http://127.0.0.1:{port}/health/live", {}), bool, timeout=60) == 200
+        for _ in range(16):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connections.append(connection)
+            assert _get(connection) == (200, "keep-alive")
+        workers = [int(pid) for pid in Path(f"/proc/{gunicorn.pid}/task/{gunicorn.pid}/children").read_text().split()]
+        listening = {pid: _sockets(pid) & _inodes(port, state=LISTEN) for pid in [gunicorn.pid, *workers]}
+        assert not listening[gunicorn.pid] and len(set.union(*listening.values())) == 2, listening
+        held = {pid: len(_sockets(pid) & _inodes(port, state=ESTABLISHED)) for pid in workers}
+        assert len(held) == 2 and sum(held.values()) == 16 and min(held.values()) > 0, held
+
+        connection = connections[0]
+        assert [_get(connection) for _ in range(2)] == [(200, "keep-alive"), (200, "close")]  # answers 2 and 3
+        assert connection.sock is None  # http.client closed its end after "Connection: close"
+    finally:
+        for connection in connections:
+            connection.close()
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+
+
+def _get(connection: http.client.HTTPConnection) -> tuple[int, str | None]:
+    connection.request("GET", "/health/live")
+    response = connection.getresponse()
+    response.read()
+    return response.status, response.getheader("Connection")
+
+
+def _sockets(pid: int) -> set[str]:
+    """The inodes of the sockets process `pid` holds open."""
+    links = (os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir())
+    return {link[len("socket:["):-1] for link in links if link.startswith("socket:[")}
+
+
+def _inodes(port: int, state: str) -> set[str]:
+    """The inodes of the TCP sockets in `state` whose local port is `port` (for connections: the server's ends)."""
+    rows = (line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:])
+    return {row[9] for row in rows if int(row[1].rsplit(":", 1)[1], 16) == port and row[3] == state}

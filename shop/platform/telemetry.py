@@ -44,7 +44,8 @@ def tracer_provider(role: str, exporter):
 
 
 def instrument(provider) -> None:
-    """Django (continues `traceparent`), urllib3 (Consul), Celery, psycopg and redis."""
+    """Django (continues `traceparent`), urllib3 (Consul), Celery, psycopg and redis, but those named in
+    OTEL_PYTHON_DISABLED_INSTRUMENTATIONS (comma-separated, as opentelemetry-instrument reads it)."""
     from opentelemetry.instrumentation.celery import CeleryInstrumentor
     from opentelemetry.instrumentation.django import DjangoInstrumentor
     from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
@@ -52,9 +53,12 @@ def instrument(provider) -> None:
     from opentelemetry.instrumentation.urllib3 import URLLib3Instrumentor
 
     global _enabled
-    for instrumentor in (DjangoInstrumentor(), URLLib3Instrumentor(), CeleryInstrumentor(), PsycopgInstrumentor(),
-                         RedisInstrumentor()):
-        if not instrumentor.is_instrumented_by_opentelemetry:
+    disabled = {name.strip() for name in os.environ.get("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "").split(",")}
+    instrumentors = {"django": DjangoInstrumentor, "urllib3": URLLib3Instrumentor, "celery": CeleryInstrumentor,
+                     "psycopg": PsycopgInstrumentor, "redis": RedisInstrumentor}
+    for name, kind in instrumentors.items():
+        instrumentor = kind()  # one per process (the class keeps a single instance)
+        if name not in disabled and not instrumentor.is_instrumented_by_opentelemetry:
             instrumentor.instrument(tracer_provider=provider)
     _enabled = True
 

@@ -62,6 +62,15 @@ def test_the_outbox_carries_the_writers_trace_into_the_task(spans):
     assert format(task_span.context.trace_id, "032x") == TRACE_ID
 
 
+def test_the_instrumentations_named_in_otel_python_disabled_instrumentations_are_left_out(monkeypatch, request):
+    monkeypatch.setenv("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "psycopg, redis")
+    exporter = request.getfixturevalue("spans")
+    assert not PsycopgInstrumentor().is_instrumented_by_opentelemetry
+    assert not RedisInstrumentor().is_instrumented_by_opentelemetry
+    assert Client().get("/products").status_code == 200
+    assert [s.name for s in exporter.get_finished_spans()] == ["GET products"]  # Django's server span
+
+
 def test_tracing_is_off_by_default():
     assert telemetry.exporter_name() == "none"
     assert telemetry.current_context() == {}
