@@ -103,10 +103,25 @@ def _authorized(authorization: str) -> bool:
     return not token or hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode())
 
 
+class SettledFilesCollector(multiprocess.MultiProcessCollector):
+    """prometheus_client's multiprocess collector, without the files a process is still creating: such a
+    file has 0 bytes for a moment, and reading it would fail the whole scrape (client_python#1199)."""
+
+    def collect(self):
+        return self.merge([str(path) for path in Path(self._path).glob("*.db") if _size(path)], accumulate=True)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:  # a dead process's file, removed since the listing
+        return 0
+
+
 def exposition() -> bytes:
     """Every process of this role, read from the multiprocess directory, plus the outbox backlog."""
     registry = CollectorRegistry()
-    multiprocess.MultiProcessCollector(registry)
+    SettledFilesCollector(registry)
     registry.register(OutboxBacklog())
     return generate_latest(registry)
 

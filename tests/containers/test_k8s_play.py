@@ -163,8 +163,13 @@ def test_workers_serve_their_task_metrics(cluster):
     worker = cluster.pod("shop-inventory-worker")
     url = f"http://{worker.address}:{worker.port}/metrics"
     assert requests.get(url, timeout=5).status_code == 401
-    text = requests.get(url, headers={"Authorization": f"Bearer {worker.env('SHOP_METRICS_TOKEN')}"}, timeout=5).text
-    assert value(text, "shop_celery_tasks_total", task="inventory.stock_commit", outcome="success") >= 1
+    headers = {"Authorization": f"Bearer {worker.env('SHOP_METRICS_TOKEN')}"}
+
+    def commits_counted() -> float:  # the task counts its outcome just after its commit shows in the stock
+        text = requests.get(url, headers=headers, timeout=5).text
+        return value(text, "shop_celery_tasks_total", task="inventory.stock_commit", outcome="success")
+
+    assert poll(commits_counted, lambda count: count >= 1, timeout=10) >= 1
 
 
 def test_services_are_not_the_entry_point(cluster):

@@ -1,6 +1,7 @@
 """/metrics in process: requests per route and status, breaker states, outbox backlog, task outcomes,
 and the optional bearer token."""
 from datetime import timedelta
+from pathlib import Path
 
 import pybreaker
 import pytest
@@ -49,6 +50,16 @@ def test_outbox_backlog_counts_unsent_messages_and_the_oldest_age():
     text = scrape()
     assert value(text, "shop_outbox_unsent_messages", outbox="orders.OrderOutbox") == 1
     assert 300 <= value(text, "shop_outbox_oldest_unsent_age_seconds", outbox="orders.OrderOutbox") < 360
+
+
+def test_a_metric_file_still_being_created_does_not_fail_the_scrape(settings):
+    """A process creates its metric file empty and sizes it a moment later; a scrape in between answers."""
+    being_created = Path(settings.SHOP_METRICS_DIR) / "counter_999999999.db"
+    being_created.touch()
+    try:
+        assert value(scrape(), "shop_outbox_unsent_messages", outbox="orders.OrderOutbox") == 0
+    finally:
+        being_created.unlink()
 
 
 def test_task_outcomes_are_counted():
