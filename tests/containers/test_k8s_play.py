@@ -166,8 +166,11 @@ def test_workers_serve_their_task_metrics(cluster):
     headers = {"Authorization": f"Bearer {worker.env('SHOP_METRICS_TOKEN')}"}
 
     def commits_counted() -> float:  # the task counts its outcome just after its commit shows in the stock
-        text = requests.get(url, headers=headers, timeout=5).text
-        return value(text, "shop_celery_tasks_total", task="inventory.stock_commit", outcome="success")
+        response = requests.get(url, headers=headers, timeout=5)
+        if response.status_code != 200:  # seen in 2 of 6 CI runs, never alone: the worker's log says why
+            print(f"worker /metrics answered {response.status_code}:\n{cluster.kube.logs(worker, tail=40)}")
+            return 0.0
+        return value(response.text, "shop_celery_tasks_total", task="inventory.stock_commit", outcome="success")
 
     assert poll(commits_counted, lambda count: count >= 1, timeout=10) >= 1
 
