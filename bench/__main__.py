@@ -26,7 +26,7 @@ from pathlib import Path
 from bench import baseline, drivers, measure, observability
 from bench.plan import FULL, SMOKE
 from bench.report import render, write_readme
-from bench.stacks import make_stacks, staff_api
+from bench.stacks import GUNICORN_THREADS, GUNICORN_WORKERS, make_stacks, staff_api
 from tools.otlp_sink import OtlpSink
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,8 +173,9 @@ def meta(plan, args, wrk: str | None, stacks) -> dict:
                     f"psycopg {version('psycopg')}, Celery {version('celery')}, PostgreSQL {_postgres(args)}",
         "load generator": LOAD_GENERATOR.format(version=wrk) if wrk else
         "a Python client (threads, keep-alive http.client, in its own process): wrk is not installed",
-        "servers": "gunicorn gthread, 2 workers x 4 threads, a listening socket per worker (SO_REUSEPORT), "
-                   "connections closed after 100 answers, "
+        "servers": f"gunicorn gthread, {GUNICORN_WORKERS} workers x {GUNICORN_THREADS} threads, a listening socket "
+                   "per worker (SO_REUSEPORT), kept-alive connections closed after GUNICORN_KEEPALIVE_REQUESTS answers "
+                   "(gunicorn.conf.py), "
                    "DEBUG off, for every role of both topologies; one PostgreSQL database per app; Celery workers "
                    "(threads, 4) on RabbitMQ; metrics on and tracing off, as shipped, except in the two goal-6 "
                    "variants of the split",
