@@ -1,7 +1,7 @@
 """gunicorn settings for every role: `SHOP_SERVICE=<role> gunicorn shop.wsgi` (this file is read by default)."""
 import os
 
-from shop.platform.logs import gunicorn_logging_config
+from shop.platform.observability.logs import gunicorn_logging_config
 from shop.platform.topology import PORTS, current_role
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")  # the hooks below read settings in the master
@@ -23,7 +23,7 @@ timeout = 30
 graceful_timeout = 10
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
-# SHOP_LOG_FORMAT=json: gunicorn's own lines are JSON too, with the app's formatter (shop/platform/logs.py).
+# SHOP_LOG_FORMAT=json: gunicorn's own lines are JSON too, with the app's formatter (shop/platform/observability/logs.py).
 logconfig_dict = gunicorn_logging_config(accesslog)
 # Forwarded headers, set explicitly: gunicorn believes none from any peer (no scheme header, no
 # SCRIPT_NAME/PATH_INFO header). Django alone decides, from SHOP_TRUSTED_PROXIES (settings.py:
@@ -37,7 +37,7 @@ def _discovery():
     import django
 
     django.setup()
-    from shop.platform.discovery import get_discovery
+    from shop.platform.remote.discovery import get_discovery
 
     return get_discovery()
 
@@ -45,7 +45,7 @@ def _discovery():
 def on_starting(server):
     """Drops the metric files of a previous run's processes (multiprocess mode)."""
     _discovery()  # sets Django up, which chooses the metrics directory
-    from shop.platform.metrics import remove_dead_process_files
+    from shop.platform.observability.metrics import remove_dead_process_files
 
     remove_dead_process_files(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 

@@ -16,7 +16,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from shop.platform.key_lock import lock_id
+from shop.platform.api.key_lock import lock_id
 
 HELD = ("placing", "pending", "paying")  # what the cap on unpaid orders counts
 ORDER = '"orders_order"'

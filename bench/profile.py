@@ -12,16 +12,16 @@ from pathlib import Path
 STAGES = (
     ("gunicorn gthread worker: parse, handle, write", "ThreadWorker.handle", "gunicorn/workers/gthread.py"),
     ("Django WSGIHandler: request -> response", "WSGIHandler.__call__", "django/core/handlers/wsgi.py"),
-    ("middleware chain (RequestIdMiddleware and inward)", "RequestIdMiddleware.__call__", "shop/platform/request_id.py"),
+    ("middleware chain (RequestIdMiddleware and inward)", "RequestIdMiddleware.__call__", "shop/platform/observability/request_id.py"),
     ("URL resolving", "URLResolver.resolve", "django/urls/resolvers.py"),
     ("DRF APIView.dispatch", "APIView.dispatch", "rest_framework/views.py"),
-    ("gateway ProxyView.forward", "ProxyView.forward", "shop/platform/gateway.py"),
-    ("shop.platform.http.send", "send", "shop/platform/http.py"),
-    ("circuit breaker bookkeeping (outside the guarded call)", "", "shop/platform/breaker.py"),
+    ("gateway ProxyView.forward", "ProxyView.forward", "shop/gateway/proxy.py"),
+    ("shop.platform.remote.http.send", "send", "shop/platform/remote/http.py"),
+    ("circuit breaker bookkeeping (outside the guarded call)", "", "shop/platform/remote/breaker.py"),
     ("urllib3 PoolManager.urlopen", "PoolManager.urlopen", "urllib3/poolmanager.py"),
     ("http.client: read the upstream's answer", "HTTPConnection.getresponse", "http/client.py"),
     ("connections: send, read the upstream's answer (httptools; replaced urllib3)", "Connection.exchange",
-     "shop/platform/connections.py"),
+     "shop/platform/remote/connections.py"),
     ("redis client", "", "redis/"),
     ("Django cache calls (the gateway's stale-fallback copy, close_caches)", "", "django/core/cache/"),
     ("logging", "", "logging/__init__.py"),
@@ -37,7 +37,7 @@ STAGES = (
     ("JWT authentication", "", "rest_framework_simplejwt/"),
     ("orders services", "", "shop/orders/services.py"),
     ("inventory services (reserve)", "", "shop/inventory/services.py"),
-    ("idempotency record", "", "shop/platform/idempotency.py"),
+    ("idempotency record", "", "shop/platform/api/idempotency.py"),
     ("transaction commit", "Atomic.__exit__", "django/db/transaction.py"),
 )
 
@@ -96,7 +96,7 @@ def summarize(role: str, collapsed: str, top: int = 12) -> Profile:
         return Profile(role, error="py-spy recorded no samples")
     profile = Profile(role, samples=total)
     for label, function, path in STAGES:
-        if path == "shop/platform/breaker.py":
+        if path == "shop/platform/remote/breaker.py":
             share = _breaker_own(stacks)
         else:
             share = sum(count for frames, count in stacks if any(_is(f, function, path) for f in frames))
@@ -117,8 +117,8 @@ def _is(frame: str, function: str, path: str) -> bool:
 
 def _breaker_own(stacks) -> int:
     return sum(count for frames, count in stacks
-               if any(_is(f, "Breaker.call", "shop/platform/breaker.py") for f in frames)
-               and not any(_is(f, "send.<locals>.attempt", "shop/platform/http.py") for f in frames))
+               if any(_is(f, "Breaker.call", "shop/platform/remote/breaker.py") for f in frames)
+               and not any(_is(f, "send.<locals>.attempt", "shop/platform/remote/http.py") for f in frames))
 
 
 def _short(frame: str) -> str:

@@ -8,7 +8,7 @@ from django.http import HttpResponse, JsonResponse
 from bench import BARE_ORDERS_PATH, BARE_PRODUCT_PATH, BARE_VALUES_PATH, EMPTY_PATH
 from bench.bare_orders import bare_place_order
 from shop.platform.errors import not_found
-from shop.platform.routes import routes
+from shop.platform.config.routes import routes
 
 FIELDS = ("id", "name", "sku", "price", "description")
 

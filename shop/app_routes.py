@@ -1,8 +1,8 @@
 """Reads each app's route declarations (shop/<app>/routes.py) for the URLconfs and the API root."""
 from django.utils.module_loading import import_string
 
-from shop.platform.pages import page_links
-from shop.platform.routes import Route, url_patterns
+from shop.platform.config.pages import page_links
+from shop.platform.config.routes import Route, url_patterns
 from shop.platform.topology import APPS
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import environ
 
-from shop.platform import stores
-from shop.platform.logs import logging_config
-from shop.platform.secrets import RoleSecrets
+from shop.platform.config import stores
+from shop.platform.observability.logs import logging_config
+from shop.platform.config.secrets import RoleSecrets
 from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS, current_role, owned_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,13 +52,13 @@ SHOP_METRICS_DIR.mkdir(parents=True, exist_ok=True)
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(SHOP_METRICS_DIR)  # never inherited from another role's process
 
 MIDDLEWARE = [
-    *(["shop.platform.metrics.MetricsMiddleware"] if SHOP_METRICS else []),
+    *(["shop.platform.observability.metrics.MetricsMiddleware"] if SHOP_METRICS else []),
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",  # answers preflights before any authentication
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files under gunicorn too, before any other work
     "django.middleware.http.ConditionalGetMiddleware",  # ETag on every GET; If-None-Match → 304
-    "shop.platform.request_id.RequestIdMiddleware",
-    "shop.platform.body_limit.BodySizeLimitMiddleware",
+    "shop.platform.observability.request_id.RequestIdMiddleware",
+    "shop.platform.api.body_limit.BodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",  # DRF's token-authenticated views are exempt
@@ -139,13 +139,13 @@ PASSWORD_HASHERS = env.list("DJANGO_PASSWORD_HASHERS", default=[
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication",
-                                       "shop.platform.auth.SessionTokenAuthentication"],
+                                       "shop.platform.api.auth.SessionTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "shop.platform.renderers.BrowsableAPIRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["shop.platform.parsers.SafeJSONParser"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "shop.platform.negotiation.ContentNegotiation",
-    "DEFAULT_PAGINATION_CLASS": "shop.platform.pagination.PageNumberPagination",
-    "DEFAULT_SCHEMA_CLASS": "shop.platform.schema.ShopAutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "shop.platform.api.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["shop.platform.api.parsers.SafeJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "shop.platform.api.negotiation.ContentNegotiation",
+    "DEFAULT_PAGINATION_CLASS": "shop.platform.api.pagination.PageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "shop.platform.api.schema.ShopAutoSchema",
     "EXCEPTION_HANDLER": "shop.platform.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     # Rates per scope, e.g. "10/min" (s, min, hour, day); an empty value switches that throttle off.
@@ -167,7 +167,7 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
-    "TOKEN_USER_CLASS": "shop.platform.auth.ShopTokenUser",
+    "TOKEN_USER_CLASS": "shop.platform.api.auth.ShopTokenUser",
 }
 # People in the browsable API: DRF's login page (served by the users role) puts the user's access token in
 # a signed-cookie session that every role can read, so no role needs a session table or the users database.
@@ -182,7 +182,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Online shop: users, catalog, orders, inventory. Errors are RFC 9457 problem details.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "PREPROCESSING_HOOKS": ["shop.platform.schema.public_endpoints_only"],
+    "PREPROCESSING_HOOKS": ["shop.platform.api.schema.public_endpoints_only"],
     "PATH_CONVERTER_OVERRIDES": {"id": int},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -210,7 +210,7 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL and SHOP_SERVICE == "monolith"
 if not CELERY_BROKER_URL and SHOP_SERVICE != "monolith":
     CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT = "shop.platform.fsbroker:Transport"  # kombu's, writing each message atomically
+    CELERY_BROKER_TRANSPORT = "shop.platform.messaging.fsbroker:Transport"  # kombu's, writing each message atomically
     _broker_dir = DATA_DIR / "broker"
     _broker_dir.mkdir(exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(_broker_dir), "data_folder_out": str(_broker_dir),
@@ -279,5 +279,5 @@ SHOP_FALLBACK_CACHE_MB = env.int("SHOP_FALLBACK_CACHE_MB", 64)  # the gateway's 
 CACHES = {
     "default": stores.cache("default", redis_url=SHOP_REDIS_URL, key_prefix=SHOP_NAMESPACE),
     "fallback": stores.cache("fallback", redis_url=SHOP_REDIS_URL, key_prefix=SHOP_NAMESPACE,
-                             serializer="shop.platform.fallback.JsonSerializer"),
+                             serializer="shop.gateway.fallback.JsonSerializer"),
 }

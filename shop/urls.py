@@ -8,12 +8,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from shop.app_routes import hosted_patterns, root_links
 from shop.users import login_page
 from shop.platform.errors import not_found
-from shop.platform.health import HealthView, live, local_checks
-from shop.platform.metrics import metrics_view
-from shop.platform.pages import page_patterns, session_patterns
-from shop.platform.root import ApiRootView
+from shop.platform.api.health import HealthView, live, local_checks
+from shop.platform.observability.metrics import metrics_view
+from shop.platform.config.pages import page_patterns, session_patterns
+from shop.platform.api.root import ApiRootView
 from shop.platform.topology import APPS
-from shop.platform.routes import routes
+from shop.platform.config.routes import routes
 
 urlpatterns = [
     *routes(("", ApiRootView.as_view(links=root_links()), "api-root")),

@@ -6,6 +6,6 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 application = get_wsgi_application()
 
-from shop.platform.beat import start_inprocess_beat  # noqa: E402
+from shop.platform.messaging.beat import start_inprocess_beat  # noqa: E402
 
 start_inprocess_beat()

@@ -15,9 +15,10 @@ from django.db import connections, router
 from importlinter import api as importlinter
 from importlinter.contracts.forbidden import ForbiddenContract
 from importlinter.contracts.independence import IndependenceContract
+from importlinter.contracts.layers import LayersContract
 
 from shop.app_routes import declared
-from shop.platform.pages import PAGES, SESSION_PAGES
+from shop.platform.config.pages import PAGES, SESSION_PAGES
 from shop.platform.topology import APPS, ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,14 +47,25 @@ def import_graph():
     ("shop.orders.services", "shop.catalog.client", set()),
     ("shop.orders.services", "shop.catalog.models", {"Apps talk to each other only through shop.<app>.client"}),
     ("shop.inventory.api", "shop.users.selectors", {"Apps talk to each other only through shop.<app>.client"}),
-    ("shop.platform.http", "shop.orders.client", {"The platform knows no app"}),
-    ("shop.platform.gateway", "shop.catalog.routes",
+    ("shop.platform.remote.http", "shop.orders.client",
+     {"The platform knows no app", "The gateway forwards and falls back knowing no app"}),  # proxy -> http
+    ("shop.platform.api.health", "shop.catalog.routes",
      {"The platform knows no app", "The platform names no app's routes or models"}),
+    ("shop.gateway.proxy", "shop.catalog.routes", {"The gateway forwards and falls back knowing no app"}),
+    ("shop.gateway.urls", "shop.app_routes", set()),
+    ("shop.platform.config.stores", "shop.platform.api.throttling",
+     {"The platform in layers: a lower layer never imports a higher one"}),
+    ("shop.platform.remote.http", "shop.platform.messaging.outbox",
+     {"The platform in layers: a lower layer never imports a higher one"}),
+    ("shop.platform.errors", "shop.platform.topology",
+     {"The platform in layers: a lower layer never imports a higher one"}),
+    ("shop.platform.api.health", "shop.platform.messaging.retried", set()),
+    ("shop.orders.services", "shop.gateway.last_good", {"Nothing but the gateway's own URLconf imports the gateway"}),
 ])
 def test_the_contracts_catch_a_forbidden_import(import_graph, importer, imported, broken):
     """The project's own contracts, checked against its real import graph plus one extra import."""
     config = importlinter.read_configuration(str(ROOT / "pyproject.toml"))
-    kinds = {"independence": IndependenceContract, "forbidden": ForbiddenContract}
+    kinds = {"independence": IndependenceContract, "forbidden": ForbiddenContract, "layers": LayersContract}
     failed = set()
     for options in config["contracts_options"]:
         options = dict(options)
@@ -116,7 +128,7 @@ def module_level_imports(path: Path) -> set[str]:
 @pytest.mark.parametrize("app", APPS)
 def test_client_doors_import_no_models_services_or_selectors(app):
     imports = module_level_imports(ROOT / "shop" / app / "client" / "__init__.py")
-    assert "shop.platform.door" in imports  # the parser sees the module's real imports
+    assert "shop.platform.remote.door" in imports  # the parser sees the module's real imports
     assert not {name for name in imports if any(name.startswith(internal) for internal in INTERNALS)}
     assert not {name for name in imports if name.startswith("django.db")}
 
@@ -196,10 +208,10 @@ def test_each_public_path_is_written_in_one_module_only():
 
 @pytest.mark.parametrize("page", [*PAGES.values(), *SESSION_PAGES.values()], ids=lambda page: page.path)
 def test_each_site_page_is_written_in_one_module_only(page):
-    """The site's own pages (health, schema, docs, the login page, ...) are written only in shop/platform/pages.py:
+    """The site's own pages (health, schema, docs, the login page, ...) are written only in shop/platform/config/pages.py:
     both URLconfs, the API root and their callers take them from there."""
     writers = _writers(_written_forms(page.path))
-    assert writers <= {"shop/platform/pages.py"}, writers
+    assert writers <= {"shop/platform/config/pages.py"}, writers
 
 
 def test_a_module_that_repeats_a_site_page_is_found(tmp_path, monkeypatch):

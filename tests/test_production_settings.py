@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shop.platform.secrets import dev_service_key_pair, example_values
+from shop.platform.config.secrets import dev_service_key_pair, example_values
 from shop.platform.topology import ROLES, TOKEN_ISSUERS
 from tools.stack import production_env, without_others_private_keys
 

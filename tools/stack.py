@@ -15,8 +15,8 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shop.platform.pages import PAGES
-from shop.platform.secrets import new_key_pair, new_service_key_pair, service_key_name
+from shop.platform.config.pages import PAGES
+from shop.platform.config.secrets import new_key_pair, new_service_key_pair, service_key_name
 from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS
 
 ROOT = Path(__file__).resolve().parent.parent

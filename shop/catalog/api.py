@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 from shop.catalog import selectors, services
 from shop.catalog.client import ProductNotFound
 from shop.catalog.filters import ProductFilter
-from shop.platform.caching import revalidated_public_read
-from shop.platform.permissions import IsStaffOrReadOnly
+from shop.platform.api.caching import revalidated_public_read
+from shop.platform.api.permissions import IsStaffOrReadOnly
 
 
 class ProductSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 from django.contrib import admin
 
 from shop.inventory.models import Reservation, Stock
-from shop.platform.admin import ReadOnlyAdmin
+from shop.platform.api.admin import ReadOnlyAdmin
 
 
 @admin.register(Stock)

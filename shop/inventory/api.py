@@ -7,9 +7,9 @@ from rest_framework.views import APIView
 from shop.catalog.client import get_client as catalog_client
 from shop.inventory import selectors, services
 from shop.inventory.services import MAX_QUANTITY
-from shop.platform.caching import revalidated_public_read
-from shop.platform.permissions import IsStaffOrReadOnly
-from shop.platform.schema import may_answer
+from shop.platform.api.caching import revalidated_public_read
+from shop.platform.api.permissions import IsStaffOrReadOnly
+from shop.platform.api.schema import may_answer
 
 
 class StockSerializer(serializers.Serializer):

@@ -6,8 +6,8 @@ from rest_framework.views import APIView
 from shop.inventory.client import ReservationLine
 from shop.inventory.client.local import LocalClient
 from shop.inventory.services import MAX_QUANTITY
-from shop.platform.service_auth import InternalApi
-from shop.platform.wire import encode
+from shop.platform.remote.service_auth import InternalApi
+from shop.platform.remote.wire import encode
 
 MAX_ID = 2**63 - 1
 

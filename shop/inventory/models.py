@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 
-from shop.platform.retried import DeadLetter
+from shop.platform.messaging.retried import DeadLetter
 
 
 class Stock(models.Model):

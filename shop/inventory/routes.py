@@ -1,5 +1,5 @@
 """The inventory's routes: declared once, derived into URLconfs, the gateway table and the API root."""
-from shop.platform.routes import Route
+from shop.platform.config.routes import Route
 
 ROUTES = (
     Route("inventory/<id:product_id>", "api.StockApi", "stock", link="inventory"),

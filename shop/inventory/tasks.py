@@ -5,7 +5,7 @@ from shop.inventory import services
 from shop.inventory.reconcile import stock_reconcile
 from shop.inventory.client import STOCK_COMMIT_TASK, STOCK_RELEASE_TASK
 from shop.inventory.models import StockDeadLetter
-from shop.platform.retried import RetriedTask
+from shop.platform.messaging.retried import RetriedTask
 
 
 @shared_task(name=STOCK_COMMIT_TASK, base=RetriedTask, dead_letter_model=StockDeadLetter)

@@ -2,7 +2,7 @@
 from django.contrib import admin
 
 from shop.orders.models import Order, OrderIdempotencyRecord, OrderLine, OrderOutbox, Payment
-from shop.platform.admin import ReadOnlyAdmin, ReadOnlyInline
+from shop.platform.api.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 class OrderLineInline(ReadOnlyInline):

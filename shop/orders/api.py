@@ -12,9 +12,9 @@ from rest_framework.views import APIView
 from shop.orders import selectors, services
 from shop.orders.models import OrderIdempotencyRecord
 from shop.orders.payments import SUCCESS_CARD
-from shop.platform.idempotency import IDEMPOTENCY_PARAMETERS, idempotent
-from shop.platform.schema import may_answer
-from shop.platform.throttling import UserThrottle, scoped
+from shop.platform.api.idempotency import IDEMPOTENCY_PARAMETERS, idempotent
+from shop.platform.api.schema import may_answer
+from shop.platform.api.throttling import UserThrottle, scoped
 
 MAX_ID = 2**63 - 1
 

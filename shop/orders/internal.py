@@ -4,8 +4,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.orders.client.local import LocalClient
-from shop.platform.service_auth import InternalApi
-from shop.platform.wire import encode
+from shop.platform.remote.service_auth import InternalApi
+from shop.platform.remote.wire import encode
 
 MAX_LOOKUP = 1000
 

@@ -2,8 +2,8 @@ from django.db import models
 from django.db.models import Q
 
 from shop.orders.client import OrderStatus
-from shop.platform.idempotency import IdempotencyRecord
-from shop.platform.outbox import OutboxMessage
+from shop.platform.api.idempotency import IdempotencyRecord
+from shop.platform.messaging.outbox import OutboxMessage
 
 
 class Order(models.Model):

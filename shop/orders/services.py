@@ -14,11 +14,11 @@ from shop.inventory.client import (STOCK_COMMIT_TASK, STOCK_RELEASE_TASK, Insuff
                                    ReservationReleased, get_client as inventory_client)
 from shop.orders.models import Order, OrderLine, OrderOutbox, Payment
 from shop.orders.payments import SUCCESS_CARD, PaymentDeclined, get_processor
-from shop.platform import outbox
+from shop.platform.messaging import outbox
 from shop.platform.db import atomic
-from shop.platform.door import NotFound
+from shop.platform.remote.door import NotFound
 from shop.platform.errors import ShopError
-from shop.platform.reconnect import on_a_live_connection
+from shop.platform.db import on_a_live_connection
 
 logger = logging.getLogger(__name__)
 MAX_TOTAL = Decimal("999999999999.99")  # what Order.total (14 digits, 2 decimals) can hold

@@ -5,7 +5,8 @@ from django.conf import settings
 
 from shop.orders import services
 from shop.orders.models import OrderIdempotencyRecord, OrderOutbox
-from shop.platform import idempotency, outbox
+from shop.platform.api import idempotency
+from shop.platform.messaging import outbox
 
 
 @shared_task(name="orders.expire_pending")

@@ -11,8 +11,10 @@ class PlatformConfig(AppConfig):
         app.autodiscover_tasks(force=True)  # register every installed app's tasks in this process
         from django.conf import settings
 
-        from shop.platform import telemetry
-        from shop.platform.metrics import connect_task_signals
+        from shop.platform.observability import telemetry
+        from shop.platform.messaging.outbox import OutboxBacklog
+        from shop.platform.observability.metrics import collect_at_scrape, connect_task_signals
 
         connect_task_signals()
+        collect_at_scrape(OutboxBacklog())
         telemetry.setup(settings.SHOP_SERVICE)  # before the WSGI handler loads its middleware

@@ -10,9 +10,9 @@ from rest_framework.mixins import ListModelMixin
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
-from shop.platform.permissions import IsStaff
-from shop.platform.schema import may_answer
-from shop.platform.throttling import AddressThrottle, scoped
+from shop.platform.api.permissions import IsStaff
+from shop.platform.api.schema import may_answer
+from shop.platform.api.throttling import AddressThrottle, scoped
 from shop.users import selectors, services, tokens
 from shop.users.login_page import LOGIN_THROTTLES
 from shop.users.client import UserNotFound

@@ -5,7 +5,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 
 from shop.platform.errors import exception_handler
-from shop.platform.throttling import AddressThrottle, FieldThrottle, scoped
+from shop.platform.api.throttling import AddressThrottle, FieldThrottle, scoped
 
 # A login, through POST /login or the browsable API's login page: per client address and per username.
 LOGIN_THROTTLES = [scoped(AddressThrottle, "login"), scoped(FieldThrottle, "login-username", field="username")]
@@ -24,5 +24,5 @@ class ThrottledLoginView(LoginView):
         return super().post(request, *args, **kwargs)
 
 
-# DRF's rest_framework.urls views by URL name, with the login page throttled (paths: shop.platform.pages).
+# DRF's rest_framework.urls views by URL name, with the login page throttled (paths: shop.platform.config.pages).
 VIEWS = {"login": ThrottledLoginView.as_view(), "logout": LogoutView.as_view()}

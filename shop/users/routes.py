@@ -1,5 +1,5 @@
 """The users app's routes: declared once, derived into URLconfs, the gateway table and the API root."""
-from shop.platform.routes import Route
+from shop.platform.config.routes import Route
 
 ROUTES = (
     Route("register", "api.RegisterApi", "register", link="register"),

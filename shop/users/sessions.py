@@ -1,7 +1,7 @@
 """Browsable API sessions: a person logging in through DRF's login page gets an access token in their session."""
 from django.contrib.auth.signals import user_logged_in
 
-from shop.platform.auth import SESSION_TOKEN_KEY
+from shop.platform.api.auth import SESSION_TOKEN_KEY
 from shop.users.tokens import LoginSerializer
 
 

@@ -16,8 +16,8 @@ from shop.orders import services as orders_services
 from shop.orders.client import OrderSummary
 from shop.orders.client.http import HttpClient as HttpOrdersClient
 from shop.orders.client.local import LocalClient as LocalOrdersClient
-from shop.platform.breaker import breaker_for
-from shop.platform.discovery import get_discovery
+from shop.platform.remote.breaker import breaker_for
+from shop.platform.remote.discovery import get_discovery
 from shop.platform.topology import APPS
 from shop.users import services as users_services
 from tests.conftest import STAFF, running

@@ -2,7 +2,7 @@
 from shop.catalog.client import DOOR, ProductNotFound
 from shop.catalog.client.http import HttpClient
 from shop.catalog.client.local import LocalClient
-from shop.platform.door import Door
+from shop.platform.remote.door import Door
 from shop.platform.errors import ServiceUnavailable
 
 

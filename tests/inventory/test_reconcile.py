@@ -33,7 +33,7 @@ def place(shop, quantity=2) -> Order:
 
 def test_paid_orders_are_committed_and_dead_ones_released(shop, settings, monkeypatch):
     paid, cancelled, expired, pending = (place(shop) for _ in range(4))
-    monkeypatch.setattr("shop.platform.outbox.relay_soon", lambda model, pk: None)  # every message is lost
+    monkeypatch.setattr("shop.platform.messaging.outbox.relay_soon", lambda model, pk: None)  # every message is lost
     orders.order_pay(order_id=paid.id, user_id=paid.user_id)
     orders.order_cancel(order_id=cancelled.id, user_id=cancelled.user_id)
     Order.objects.filter(pk=expired.pk).update(status=Order.Status.EXPIRED)

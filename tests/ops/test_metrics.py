@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from shop.orders.models import OrderOutbox
-from shop.platform.breaker import breaker_for
+from shop.platform.remote.breaker import breaker_for
 from tests.ops.metrics_text import value
 
 pytestmark = pytest.mark.django_db(databases="__all__")

@@ -16,7 +16,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from shop.inventory.client import STOCK_RELEASE_TASK
 from shop.orders.models import Order, OrderOutbox
-from shop.platform import outbox, telemetry
+from shop.platform.messaging import outbox
+from shop.platform.observability import telemetry
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"

@@ -7,7 +7,7 @@ from django.db import OperationalError, connections
 from django.utils import timezone
 
 from shop.orders import services
-from shop.platform import idempotency
+from shop.platform.api import idempotency
 from shop.orders.models import Order, OrderIdempotencyRecord
 from tests.factories import stock_of
 from tests.orders.test_api import place

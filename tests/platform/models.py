@@ -6,8 +6,8 @@ editor cannot run inside the transaction a non-transactional test is wrapped in.
 import pytest
 from django.db import connections, models, router
 
-from shop.platform.idempotency import IdempotencyRecord
-from shop.platform.outbox import OutboxMessage
+from shop.platform.api.idempotency import IdempotencyRecord
+from shop.platform.messaging.outbox import OutboxMessage
 
 
 class Widget(models.Model):

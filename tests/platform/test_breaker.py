@@ -1,4 +1,4 @@
-"""shop.platform.breaker: opens, fails fast, half-opens, and never serializes concurrent calls."""
+"""shop.platform.remote.breaker: opens, fails fast, half-opens, and never serializes concurrent calls."""
 import threading
 import time
 import uuid
@@ -7,8 +7,8 @@ import pybreaker
 import pytest
 import redis
 
-from shop.platform import breaker
-from shop.platform.breaker import Breaker, breaker_for
+from shop.platform.remote import breaker
+from shop.platform.remote.breaker import Breaker, breaker_for
 from tests.conftest import REDIS_URL
 
 

@@ -1,4 +1,4 @@
-"""shop.platform.connections and the retries of shop.platform.http over keep-alive connections, against a real
+"""shop.platform.remote.connections and the retries of shop.platform.remote.http over keep-alive connections, against a real
 HTTP/1.1 server on loopback that can close idle connections the way gunicorn does after its keep-alive time."""
 import socket
 import threading
@@ -6,11 +6,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from shop.platform import connections
-from shop.platform.breaker import breaker_for
-from shop.platform.discovery import get_discovery
+from shop.platform.remote import connections
+from shop.platform.remote.breaker import breaker_for
+from shop.platform.remote.discovery import get_discovery
 from shop.platform.errors import ServiceUnavailable
-from shop.platform.http import send
+from shop.platform.remote.http import send
 
 
 class KeepAliveUpstream:

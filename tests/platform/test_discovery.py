@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from shop.platform.discovery import ConsulDiscovery, EnvDiscovery, get_discovery
+from shop.platform.remote.discovery import ConsulDiscovery, EnvDiscovery, get_discovery
 from shop.platform.errors import ServiceUnavailable
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import caches
 from django.test import RequestFactory, override_settings
 
-from shop.platform import fallback
+from shop.gateway import fallback
 
 JSON = "application/json"
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,7 +82,7 @@ def test_values_in_redis_are_json():
     entry = {"key": "k", "body": '{"id": 1}', "content_type": JSON}
     assert json.loads(serializer.dumps(entry)) == entry == serializer.loads(serializer.dumps(entry))
     redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1",
-             "OPTIONS": {"serializer": "shop.platform.fallback.JsonSerializer"}}
+             "OPTIONS": {"serializer": "shop.gateway.fallback.JsonSerializer"}}
     with override_settings(CACHES={"default": redis, fallback.CACHE_ALIAS: redis}):
         assert isinstance(caches[fallback.CACHE_ALIAS]._cache._serializer, fallback.JsonSerializer)
 
@@ -98,5 +98,5 @@ def test_with_redis_the_settings_give_the_fallback_cache_the_json_serializer(tmp
     assert {alias: config["LOCATION"] for alias, config in caches_config.items()} == {
         "default": "redis://127.0.0.1:6379/0", fallback.CACHE_ALIAS: "redis://127.0.0.1:6379/0"}
     assert caches_config[fallback.CACHE_ALIAS]["KEY_PREFIX"] == "shop-"
-    assert caches_config[fallback.CACHE_ALIAS]["OPTIONS"]["serializer"] == "shop.platform.fallback.JsonSerializer"
+    assert caches_config[fallback.CACHE_ALIAS]["OPTIONS"]["serializer"] == "shop.gateway.fallback.JsonSerializer"
     assert "serializer" not in caches_config["default"]["OPTIONS"]

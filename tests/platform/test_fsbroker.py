@@ -6,7 +6,7 @@ from pathlib import Path
 
 from kombu import Connection
 
-TRANSPORT = "shop.platform.fsbroker:Transport"
+TRANSPORT = "shop.platform.messaging.fsbroker:Transport"
 
 
 def connect(folder) -> Connection:

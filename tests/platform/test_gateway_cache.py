@@ -3,8 +3,8 @@ import pytest
 from django.core.cache import caches
 from django.test import RequestFactory
 
-from shop.platform import fallback
-from shop.platform.last_good import LastGood
+from shop.gateway import fallback
+from shop.gateway.last_good import LastGood
 
 JSON = "application/json"
 

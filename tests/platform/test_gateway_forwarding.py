@@ -4,8 +4,8 @@ from wsgiref.headers import Headers
 import pytest
 from django.test import RequestFactory
 
-from shop.platform import gateway
-from shop.platform.connections import Answer
+from shop.gateway import proxy as gateway
+from shop.platform.remote.connections import Answer
 
 
 @pytest.fixture

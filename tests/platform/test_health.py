@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 
-from shop.platform.health import HealthView, live
+from shop.platform.api.health import HealthView, live
 
 
 @dataclasses.dataclass

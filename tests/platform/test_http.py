@@ -1,4 +1,4 @@
-"""shop.platform.http against tiny real HTTP servers on loopback: mapping, timeouts, retries, breaker, headers."""
+"""shop.platform.remote.http against tiny real HTTP servers on loopback: mapping, timeouts, retries, breaker, headers."""
 import json
 import socket
 import threading
@@ -9,13 +9,13 @@ import pytest
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from shop.platform.breaker import breaker_for
-from shop.platform.discovery import get_discovery
-from shop.platform.door import Door
+from shop.platform.remote.breaker import breaker_for
+from shop.platform.remote.discovery import get_discovery
+from shop.platform.remote.door import Door
 from shop.platform.errors import ShopError, UpstreamTimeout
-from shop.platform.http import ServiceClient
-from shop.platform.request_id import request_id_var
-from shop.platform.service_auth import ServiceCaller, ServiceTokenAuthentication
+from shop.platform.remote.http import ServiceClient
+from shop.platform.observability.request_id import request_id_var
+from shop.platform.remote.service_auth import ServiceCaller, ServiceTokenAuthentication
 
 
 class WidgetMissing(ShopError):

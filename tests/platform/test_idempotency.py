@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
-from shop.platform.idempotency import idempotent, purge_expired
+from shop.platform.api.idempotency import idempotent, purge_expired
 from tests.platform.models import WidgetIdempotencyRecord, tables  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True, databases="__all__"), pytest.mark.usefixtures("tables")]

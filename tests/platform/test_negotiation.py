@@ -1,4 +1,4 @@
-"""shop.platform.negotiation chooses what DRF's own negotiation chooses, whatever the request asks for."""
+"""shop.platform.api.negotiation chooses what DRF's own negotiation chooses, whatever the request asks for."""
 import pytest
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -6,8 +6,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from shop.platform.negotiation import ContentNegotiation
-from shop.platform.renderers import BrowsableAPIRenderer
+from shop.platform.api.negotiation import ContentNegotiation
+from shop.platform.api.renderers import BrowsableAPIRenderer
 
 RENDERERS = [JSONRenderer(), BrowsableAPIRenderer()]
 

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from shop.inventory import selectors as stock, services as inventory
 from shop.inventory.client import STOCK_RELEASE_TASK
-from shop.platform import outbox
+from shop.platform.messaging import outbox
 from shop.platform.db import atomic
 from tests.platform.models import Widget, WidgetOutbox, tables  # noqa: F401 (a fixture)
 

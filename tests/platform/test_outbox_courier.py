@@ -11,7 +11,7 @@ from django.utils import timezone
 from shop.celery import app
 from shop.inventory.client import STOCK_COMMIT_TASK
 from shop.orders.models import Order, OrderOutbox
-from shop.platform import outbox
+from shop.platform.messaging import outbox
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
 
 from shop.catalog import services as catalog
-from shop.platform.service_auth import ServiceCaller, ServiceTokenAuthentication, service_token
+from shop.platform.remote.service_auth import ServiceCaller, ServiceTokenAuthentication, service_token
 
 pytestmark = [pytest.mark.django_db(databases="__all__"), pytest.mark.urls("tests.internal_urls")]
 

@@ -1,11 +1,11 @@
-"""shop.platform.wire: DTOs encode to JSON-ready data and decode back through their type hints alone."""
+"""shop.platform.remote.wire: DTOs encode to JSON-ready data and decode back through their type hints alone."""
 import json
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 
-from shop.platform.wire import decode, encode, from_object
+from shop.platform.remote.wire import decode, encode, from_object
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Protocol
 
-from shop.platform import door
+from shop.platform.remote import door
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@ from typing import Iterable
 
 from shop.catalog.client import DOOR, Product, ProductNotFound
 from shop.catalog.routes import ROUTES
-from shop.platform.http import ServiceClient
-from shop.platform.routes import path_to
+from shop.platform.remote.http import ServiceClient
+from shop.platform.config.routes import path_to
 
 
 class HttpClient:

@@ -3,7 +3,7 @@ from typing import Iterable
 
 from shop.catalog import selectors
 from shop.catalog.client import Product, ProductNotFound
-from shop.platform.wire import from_object
+from shop.platform.remote.wire import from_object
 
 
 class LocalClient:

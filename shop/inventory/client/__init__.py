@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from typing import Protocol
 
-from shop.platform import door
+from shop.platform.remote import door
 from shop.platform.errors import ShopError
 
 # Celery task names other apps may put in their outbox (they run on the inventory queue).

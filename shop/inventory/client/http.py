@@ -1,9 +1,9 @@
 """Inventory client over HTTP, for processes that do not host the inventory."""
 from shop.inventory.client import DOOR, InsufficientStock, ReservationLine, ReservationReleased, StockLevel
 from shop.inventory.routes import ROUTES
-from shop.platform.http import ServiceClient
-from shop.platform.routes import path_to
-from shop.platform.wire import encode
+from shop.platform.remote.http import ServiceClient
+from shop.platform.config.routes import path_to
+from shop.platform.remote.wire import encode
 
 
 class HttpClient:

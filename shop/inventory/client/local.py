@@ -1,7 +1,7 @@
 """In-process inventory client."""
 from shop.inventory import selectors, services
 from shop.inventory.client import ReservationLine, StockLevel
-from shop.platform.wire import from_object
+from shop.platform.remote.wire import from_object
 
 
 class LocalClient:

@@ -4,7 +4,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
-from shop.platform import door
+from shop.platform.remote import door
 
 
 class OrderStatus(StrEnum):

@@ -1,8 +1,8 @@
 """Orders client over HTTP, for processes that do not host the orders app."""
 from shop.orders.client import DOOR, OrderSummary
 from shop.orders.routes import ROUTES
-from shop.platform.http import ServiceClient
-from shop.platform.routes import path_to
+from shop.platform.remote.http import ServiceClient
+from shop.platform.config.routes import path_to
 
 
 class HttpClient:

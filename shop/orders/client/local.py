@@ -1,7 +1,7 @@
 """In-process orders client."""
 from shop.orders import selectors
 from shop.orders.client import OrderSummary
-from shop.platform.wire import from_object
+from shop.platform.remote.wire import from_object
 
 
 class LocalClient:

@@ -8,7 +8,7 @@ from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from shop.platform.pages import LOGIN_PAGE, PAGES
+from shop.platform.config.pages import LOGIN_PAGE, PAGES
 
 
 class Command(StaticfilesRunserver):

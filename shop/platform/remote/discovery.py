@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from shop.platform.errors import ServiceUnavailable
-from shop.platform.pages import PAGES
+from shop.platform.config.pages import PAGES
 
 logger = logging.getLogger(__name__)
 

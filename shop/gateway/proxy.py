@@ -7,8 +7,8 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import MethodNotAllowed
 
 from shop.platform.errors import ServiceUnavailable, UpstreamTimeout, exception_handler
-from shop.platform.http import UpstreamServerError, send
-from shop.platform.last_good import LastGood
+from shop.platform.remote.http import UpstreamServerError, send
+from shop.gateway.last_good import LastGood
 
 # Request headers passed to the upstream, with their WSGI environ keys (CGI names Content-Type apart).
 FORWARDED_HEADERS = (

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.urls import include, path
 
-from shop.platform.routes import routes
+from shop.platform.config.routes import routes
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import json
 from django.conf import settings
 from django.core.cache import caches
 
-from shop.platform.pagination import PageNumberPagination
+from shop.platform.api.pagination import PageNumberPagination
 
 CACHE_ALIAS = "fallback"
 MAX_ENTRY_BYTES = 256 * 1024

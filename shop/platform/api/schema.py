@@ -27,9 +27,9 @@ class ProblemSerializer(serializers.Serializer):
 
 
 class SessionTokenScheme(SessionScheme):
-    """The browsable API's session cookie (shop.platform.auth.SessionTokenAuthentication)."""
+    """The browsable API's session cookie (shop.platform.api.auth.SessionTokenAuthentication)."""
 
-    target_class = "shop.platform.auth.SessionTokenAuthentication"
+    target_class = "shop.platform.api.auth.SessionTokenAuthentication"
 
 
 def may_answer(*statuses: int):

@@ -1,5 +1,5 @@
 """The gateway's stale fallback: the last good answer to a GET, kept in the bounded fallback store
-(shop/platform/fallback.py: Redis when SHOP_REDIS_URL is set), served marked stale while its upstream
+(shop/gateway/fallback.py: Redis when SHOP_REDIS_URL is set), served marked stale while its upstream
 is unavailable."""
 import logging
 import threading
@@ -7,7 +7,7 @@ import time
 
 from django.http import HttpResponse
 
-from shop.platform import fallback
+from shop.gateway import fallback
 
 logger = logging.getLogger(__name__)
 STALE_HEADER = "X-Shop-Stale"

@@ -16,9 +16,9 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
-from shop.platform import key_lock
+from shop.platform.api import key_lock
 from shop.platform.errors import PROBLEM_CONTENT_TYPE, ShopError
-from shop.platform.reconnect import on_a_live_connection
+from shop.platform.db import on_a_live_connection
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 KEY_PATTERN = "^[!-~]{1,255}$"  # visible ASCII: survives every HTTP hop unchanged

@@ -4,7 +4,7 @@ import logging
 import re
 import uuid
 
-from shop.platform.logs import ENVIRON_REQUEST_ID, ENVIRON_TRACE_ID, current_trace_id
+from shop.platform.observability.logs import ENVIRON_REQUEST_ID, ENVIRON_TRACE_ID, current_trace_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")

@@ -9,8 +9,9 @@ from datetime import timedelta
 from django.apps import apps
 from django.db import connections, models, router, transaction
 from django.utils import timezone
+from prometheus_client.core import GaugeMetricFamily
 
-from shop.platform import telemetry
+from shop.platform.observability import telemetry
 
 logger = logging.getLogger(__name__)
 RELAY_GRACE = timedelta(seconds=5)
@@ -114,3 +115,24 @@ def _deliver(messages: queue.SimpleQueue) -> None:
 def outbox_models() -> list:
     """The concrete outbox tables of the apps this process hosts."""
     return [model for model in apps.get_models() if issubclass(model, OutboxMessage)]
+
+
+class OutboxBacklog:
+    """Unsent outbox messages and the oldest one's age, read from the database at scrape time."""
+
+    def collect(self):
+        unsent = GaugeMetricFamily("shop_outbox_unsent_messages", "Outbox messages not yet relayed.", labels=["outbox"])
+        age = GaugeMetricFamily("shop_outbox_oldest_unsent_age_seconds", "Age of the oldest unrelayed message.",
+                                labels=["outbox"])
+        for model in outbox_models():
+            try:
+                pending = model.objects.filter(sent_at__isnull=True)
+                oldest = pending.order_by("created_at").values_list("created_at", flat=True).first()
+                count = pending.count()
+            except Exception:  # a scrape must answer even when the database does not
+                logger.warning("metrics: cannot read the outbox %s", model._meta.label, exc_info=True)
+                continue
+            unsent.add_metric([model._meta.label], count)
+            age.add_metric([model._meta.label], (timezone.now() - oldest).total_seconds() if oldest else 0.0)
+        yield unsent
+        yield age

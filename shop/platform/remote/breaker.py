@@ -9,7 +9,7 @@ from functools import cache
 import pybreaker
 from django.conf import settings
 
-from shop.platform.metrics import BreakerStateListener
+from shop.platform.observability.metrics import BreakerStateListener
 
 logger = logging.getLogger(__name__)
 STATE_OPEN = pybreaker.STATE_OPEN

@@ -11,8 +11,8 @@ from health_check.checks import Database
 from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView
 
-from shop.platform.pages import PAGES
-from shop.platform.retried import DeadLetter
+from shop.platform.config.pages import PAGES
+from shop.platform.messaging.retried import DeadLetter
 from shop.platform.topology import APPS
 
 
@@ -60,7 +60,7 @@ class Upstream(HealthCheck):
     app: str = ""
 
     def run(self):
-        from shop.platform.http import send
+        from shop.platform.remote.http import send
 
         try:
             response = send(self.app, "GET", f"{PAGES['health'].url}?format=json",

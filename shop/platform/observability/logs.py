@@ -44,8 +44,8 @@ FORMATTERS = {
     "json": {"()": "pythonjsonlogger.json.JsonFormatter", "fmt": JSON_FIELDS,
              "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
 }
-FILTERS = {"request_id": {"()": "shop.platform.request_id.RequestIdLogFilter"},
-           "context": {"()": "shop.platform.logs.LogContextFilter"}}
+FILTERS = {"request_id": {"()": "shop.platform.observability.request_id.RequestIdLogFilter"},
+           "context": {"()": "shop.platform.observability.logs.LogContextFilter"}}
 
 
 def logging_config(*, log_format: str, level: str) -> dict:
@@ -75,7 +75,7 @@ def gunicorn_logging_config(accesslog: str | None) -> dict:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": FILTERS | {"access": {"()": "shop.platform.logs.AccessLogFilter"}},
+        "filters": FILTERS | {"access": {"()": "shop.platform.observability.logs.AccessLogFilter"}},
         "formatters": {"json": FORMATTERS["json"]},
         "handlers": {"error": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "json",
                                "filters": ["request_id", "context"]},

@@ -11,13 +11,11 @@ from pathlib import Path
 import pybreaker
 from django.conf import settings
 from django.http import HttpResponse
-from django.utils import timezone
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import multiprocess
-from prometheus_client.core import GaugeMetricFamily
 
 from shop.platform.errors import not_found, problem_response
-from shop.platform.pages import PAGES
+from shop.platform.config.pages import PAGES
 
 logger = logging.getLogger(__name__)
 KNOWN_METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
@@ -54,33 +52,17 @@ class MetricsMiddleware:
         LATENCY.labels(*labels).observe(time.perf_counter() - started)
         return response
 
+SCRAPE_COLLECTORS: list = []  # collectors read at each scrape, added by higher layers (the outbox backlog)
+
+
+def collect_at_scrape(collector) -> None:
+    if all(type(known) is not type(collector) for known in SCRAPE_COLLECTORS):
+        SCRAPE_COLLECTORS.append(collector)
+
 
 class BreakerStateListener(pybreaker.CircuitBreakerListener):
     def state_change(self, breaker, old_state, new_state):
         BREAKER_STATE.labels(breaker.name).set(BREAKER_STATES[new_state.name])
-
-
-class OutboxBacklog:
-    """Unsent outbox messages and the oldest one's age, read from the database at scrape time."""
-
-    def collect(self):
-        from shop.platform.outbox import outbox_models
-
-        unsent = GaugeMetricFamily("shop_outbox_unsent_messages", "Outbox messages not yet relayed.", labels=["outbox"])
-        age = GaugeMetricFamily("shop_outbox_oldest_unsent_age_seconds", "Age of the oldest unrelayed message.",
-                                labels=["outbox"])
-        for model in outbox_models():
-            try:
-                pending = model.objects.filter(sent_at__isnull=True)
-                oldest = pending.order_by("created_at").values_list("created_at", flat=True).first()
-                count = pending.count()
-            except Exception:  # a scrape must answer even when the database does not
-                logger.warning("metrics: cannot read the outbox %s", model._meta.label, exc_info=True)
-                continue
-            unsent.add_metric([model._meta.label], count)
-            age.add_metric([model._meta.label], (timezone.now() - oldest).total_seconds() if oldest else 0.0)
-        yield unsent
-        yield age
 
 
 def count_task_outcome(outcome: str):
@@ -119,10 +101,11 @@ def _size(path: Path) -> int:
 
 
 def exposition() -> bytes:
-    """Every process of this role, read from the multiprocess directory, plus the outbox backlog."""
+    """Every process of this role, read from the multiprocess directory, plus what is read at scrape time."""
     registry = CollectorRegistry()
     SettledFilesCollector(registry)
-    registry.register(OutboxBacklog())
+    for collector in SCRAPE_COLLECTORS:
+        registry.register(collector)
     return generate_latest(registry)
 
 

@@ -8,14 +8,14 @@ import pybreaker
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
-from shop.platform import telemetry
-from shop.platform.breaker import breaker_for
-from shop.platform.connections import Answer, Dropped, Unreachable, exchange
-from shop.platform.discovery import get_discovery
+from shop.platform.observability import telemetry
+from shop.platform.remote.breaker import breaker_for
+from shop.platform.remote.connections import Answer, Dropped, Unreachable, exchange
+from shop.platform.remote.discovery import get_discovery
 from shop.platform.errors import PROBLEM_CONTENT_TYPE, ServiceUnavailable, ShopError, UpstreamTimeout
-from shop.platform.request_id import REQUEST_ID_HEADER, request_id_var
-from shop.platform.service_auth import SCHEME, service_token
-from shop.platform.wire import decode
+from shop.platform.observability.request_id import REQUEST_ID_HEADER, request_id_var
+from shop.platform.remote.service_auth import SCHEME, service_token
+from shop.platform.remote.wire import decode
 
 RETRYABLE_STATUSES = (502, 503, 504)
 RETRIES = 2  # more attempts after the first, at most
@@ -86,7 +86,7 @@ class ServiceClient:
     back to the app's errors."""
 
     def __init__(self, door, *, errors: tuple[type[ShopError], ...] = ()):
-        """`door` is the app's shop.platform.door.Door; `errors` the app errors its problems may name."""
+        """`door` is the app's shop.platform.remote.door.Door; `errors` the app errors its problems may name."""
         self.app = door.app
         self.unavailable = door.unavailable
         self.errors = {error.code: error for error in errors}

@@ -1,0 +1,1 @@
+"""DRF plumbing shared by every public API: auth, permissions, throttles, idempotency, health, schema."""

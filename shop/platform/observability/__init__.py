@@ -1,0 +1,1 @@
+"""What a role tells about itself: logs, request ids, metrics and traces."""

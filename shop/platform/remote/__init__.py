@@ -1,0 +1,1 @@
+"""Calls between services: the doors' skeleton, the wire format, HTTP, breakers, discovery, service auth."""
