@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bench import baseline, drivers, measure, observability
 from bench.plan import FULL, SMOKE
-from bench.report import render, write_readme
+from bench.report import keep_by_hand, render
 from bench.stacks import GUNICORN_THREADS, GUNICORN_WORKERS, make_stacks, staff_api
 from tools.otlp_sink import OtlpSink
 
@@ -87,10 +87,10 @@ def main() -> int:
             LAST.write_bytes(pickle.dumps(results))
     before = baseline.load(results)
     text = render(results, before)
+    if output.resolve() == DOC.resolve() and DOC.exists():
+        text = keep_by_hand(text, DOC.read_text())
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text)
-    if output.resolve() == DOC.resolve():
-        write_readme(results, before)
     print(text)
     print(f"table written to {output} in {time.monotonic() - started:.0f} s", flush=True)
     return 1 if any(o.violations for o in results["orders"]) else 0

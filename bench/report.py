@@ -11,8 +11,7 @@ from bench.report_profiles import profiles
 
 ROOT = Path(__file__).resolve().parent.parent
 ANALYSIS = Path(__file__).resolve().parent / "analysis.md"
-README = ROOT / "README.md"
-README_START, README_END = "<!-- make bench: goals -->", "<!-- /make bench: goals -->"
+BY_HAND = "<!-- Written by hand from here on: make bench keeps it. -->"
 _VARIANTS = ("monolith", "split", "split+redis", "split+tracing", "split+nometrics")
 
 
@@ -28,7 +27,7 @@ def cpu_ratios(numerators: list, n_topology: str, denominators: list, d_topology
 
 
 def goal_table(r: dict, before: dict | None) -> list[str]:
-    """The goal table, as docs/benchmarks.md and the README show it."""
+    """The goal table, as docs/benchmarks.md shows it."""
     return goals.table(r, before["goals"] if before else None)
 
 
@@ -214,11 +213,11 @@ def _memory(r: dict) -> list[str]:
     ]
 
 
-def write_readme(r: dict, before: dict | None) -> None:
-    """Replaces the README's goal table (between its markers) with this run's, so both always agree."""
-    text = README.read_text()
-    start, end = text.index(README_START) + len(README_START), text.index(README_END)
-    README.write_text(text[:start] + "\n" + "\n".join(goal_table(r, before)) + "\n" + text[end:])
+def keep_by_hand(rendered: str, previous: str) -> str:
+    """The rendered report followed by what the previous one held from its BY_HAND marker on (figures
+    measured by the tests, not by the bench), so that a new run never drops them."""
+    start = previous.find(BY_HAND)
+    return rendered if start < 0 else rendered.rstrip("\n") + "\n\n" + previous[start:]
 
 
 def _analysis() -> list[str]:
