@@ -15,7 +15,7 @@ SERVICES_ENV := USERS_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_users CATALOG_DA
 
 .PHONY: install run test test-services container-images split bench schema screenshots lint chromium clean podman images compose-up compose-down test-containers
 
-# Containers under podman (README, "Docker"): images built here from Debian's packages, no registry needed.
+# Containers under podman (docs/containers.md): images built here from Debian's packages, no registry needed.
 include deploy/images/local.env
 PODMAN_ENV := CONTAINERS_CONF=$(CURDIR)/deploy/containers.conf SHOP_IMAGE=$(SHOP_IMAGE) POSTGRES_IMAGE=$(POSTGRES_IMAGE) \
 	RABBITMQ_IMAGE=$(RABBITMQ_IMAGE) REDIS_IMAGE=$(REDIS_IMAGE)

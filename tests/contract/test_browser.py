@@ -2,7 +2,7 @@
 
 Debian's chromium is driven through Playwright's own protocol (no browser download); every request
 outside the shop is aborted and must not be needed. On failure the page's screenshot is kept under
-data/browser/; with SHOP_UPDATE_SCREENSHOTS=1 the monolith's pages are saved to docs/ for the README."""
+data/browser/; with SHOP_UPDATE_SCREENSHOTS=1 the monolith's pages are saved to docs/ for docs/clients.md."""
 import json
 import os
 import re

@@ -22,7 +22,7 @@ def _render(overlay: str) -> tuple[dict, ...]:
 def render(overlay: str) -> tuple[dict, ...]:
     """Every object of the overlay; skips the test where kubectl is missing."""
     if shutil.which("kubectl") is None:
-        pytest.skip("kubectl is not installed: cannot render deploy/k8s (apt-get install kubectl, or see README)")
+        pytest.skip("kubectl is not installed: cannot render deploy/k8s (apt-get install kubectl, or see docs/kubernetes.md)")
     return _render(overlay)
 
 

@@ -1,5 +1,5 @@
 """deploy/k8s: both overlays render, every object is valid Kubernetes 1.32 (strict), and the wiring
-the README promises is there: probes, one beat, secrets by reference, only the entry point exposed."""
+docs/kubernetes.md promises is there: probes, one beat, secrets by reference, only the entry point exposed."""
 import base64
 
 import kubernetes_validate
