@@ -113,7 +113,7 @@ def _reserve(order: Order) -> Order:
     """Reserves the order's stock and shows the order; any failure removes it at once, even when the
     failure is this request's own dead database connection, so nothing is left `placing`."""
     try:
-        lines = [ReservationLine(product_id=l.product_id, quantity=l.quantity) for l in order.lines.all()]
+        lines = [ReservationLine(product_id=line.product_id, quantity=line.quantity) for line in order.lines.all()]
         inventory_client().stock_reserve(order_id=order.id, lines=lines)
         shown = Order.objects.filter(pk=order.pk, status=Order.Status.PLACING).update(status=Order.Status.PENDING)
     except (InsufficientStock, ReservationReleased):
