@@ -74,9 +74,9 @@ def _insert_claim(record_model, *, user_id: int, key: str, fingerprint: str):
     record = record_model(user_id=user_id, key=key, fingerprint=fingerprint)
     meta, connection = record_model._meta, connections[router.db_for_write(record_model)]
     fields, quote = [f for f in meta.concrete_fields if f is not meta.pk], connection.ops.quote_name
-    table = quote(meta.db_table)
-    sql = (f"INSERT INTO {table} ({', '.join(quote(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))})"
-           f" ON CONFLICT DO NOTHING RETURNING {table}.{quote(meta.pk.column)}")
+    table, columns = quote(meta.db_table), ", ".join(quote(f.column) for f in fields)
+    sql = (f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING"
+           f" RETURNING {table}.{quote(meta.pk.column)}")
     with connection.cursor() as cursor:
         cursor.execute(sql, [f.get_db_prep_save(getattr(record, f.attname), connection) for f in fields])
         row = cursor.fetchone()
