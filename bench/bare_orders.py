@@ -21,8 +21,8 @@ from shop.platform.api.key_lock import lock_id
 HELD = ("placing", "pending", "paying")  # what the cap on unpaid orders counts
 ORDER = '"orders_order"'
 RECORD = '"orders_orderidempotencyrecord"'
-CLAIM = (f'INSERT {{or_ignore}}INTO {RECORD} ("user_id", "key", "fingerprint", "status_code", "response_body", '
-         f'"created_at") VALUES (%s, %s, %s, %s, %s, %s){{on_conflict}} RETURNING {RECORD}."id"')
+CLAIM = (f'INSERT INTO {RECORD} ("user_id", "key", "fingerprint", "status_code", "response_body", '
+         f'"created_at") VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING {RECORD}."id"')
 KEYED = (f'SELECT {ORDER}."id", {ORDER}."user_id", {ORDER}."status", {ORDER}."total", {ORDER}."idempotency_key", '
          f'{ORDER}."payment_key", {ORDER}."created_at", {ORDER}."updated_at" FROM {ORDER} WHERE '
          f'({ORDER}."idempotency_key" = %s AND {ORDER}."user_id" = %s) ORDER BY {ORDER}."id" ASC LIMIT 1')
@@ -79,9 +79,7 @@ def _timestamp(connection, moment):
 
 
 def _claim(cursor, connection, *, user_id: int, key: str, fingerprint: str) -> int:
-    sqlite = connection.vendor == "sqlite"  # SQLite spells "do nothing on conflict" differently
-    claim = CLAIM.format(or_ignore="OR IGNORE " if sqlite else "", on_conflict="" if sqlite else " ON CONFLICT DO NOTHING")
-    cursor.execute(claim, [user_id, key, fingerprint, None, None, _timestamp(connection, timezone.now())])
+    cursor.execute(CLAIM, [user_id, key, fingerprint, None, None, _timestamp(connection, timezone.now())])
     row = cursor.fetchone()
     if row is None:
         raise Refused(409, "this key was used before")

@@ -235,24 +235,15 @@ LOGGING = logging_config(log_format=SHOP_LOG_FORMAT, level=env.str("SHOP_LOG_LEV
 
 from kombu import Queue  # noqa: E402
 
+from shop import app_tasks  # noqa: E402
+
 SHOP_NAMESPACE = env.str("SHOP_NAMESPACE", "")  # prefixes queues and Redis keys: isolates shops sharing them
-CELERY_TASK_QUEUES = [Queue(SHOP_NAMESPACE + app) for app in SHOP_APPS] or [Queue(SHOP_NAMESPACE + "shop")]
+# One queue per app; each app declares its periodic tasks beside its code (shop/<app>/schedule.py).
+CELERY_TASK_QUEUES = [Queue(name) for name in app_tasks.queues(SHOP_APPS, SHOP_NAMESPACE)]
 CELERY_TASK_DEFAULT_QUEUE = CELERY_TASK_QUEUES[0].name
-CELERY_TASK_ROUTES = {f"{app}.*": {"queue": SHOP_NAMESPACE + app} for app in APPS}
-_BEAT = {
-    "orders": {
-        "orders-expire-pending": {"task": "orders.expire_pending", "schedule": env.float("SHOP_EXPIRY_INTERVAL", 30.0)},
-        "orders-recover-payments": {"task": "orders.recover_payments", "schedule": env.float("SHOP_EXPIRY_INTERVAL", 30.0)},
-        "orders-relay-outbox": {"task": "orders.relay_outbox", "schedule": env.float("SHOP_RELAY_INTERVAL", 10.0)},
-        "orders-purge-idempotency": {"task": "orders.purge_idempotency_keys", "schedule": 3600.0},
-        "orders-purge-outbox": {"task": "orders.purge_outbox", "schedule": 3600.0},
-    },
-    "inventory": {
-        "inventory-reconcile": {"task": "inventory.reconcile_stock", "schedule": env.float("SHOP_RECONCILE_INTERVAL", 60.0)},
-    },
-}
+CELERY_TASK_ROUTES = app_tasks.task_routes(SHOP_NAMESPACE)
 # The one beat process schedules every app's periodic tasks; each is routed to its app's queue.
-CELERY_BEAT_SCHEDULE = {name: entry for entries in _BEAT.values() for name, entry in entries.items()}
+CELERY_BEAT_SCHEDULE = app_tasks.beat_schedule(env.float)
 SHOP_PAYMENT_PROCESSOR = env.str("SHOP_PAYMENT_PROCESSOR", "shop.orders.payments.SimulatedProcessor")
 SHOP_PAYMENT_TIMEOUT = env.float("SHOP_PAYMENT_TIMEOUT", 10.0)  # seconds a charge may take
 SHOP_PAYMENT_RECOVER_AFTER = env.int("SHOP_PAYMENT_RECOVER_AFTER", 60)  # seconds before a `paying` order is looked up

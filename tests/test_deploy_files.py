@@ -86,7 +86,7 @@ def test_workers_run_no_beat(name, role):
     assert env(name) == env(ROLES[role][0])
 
 
-# A beat per role with a schedule (settings._BEAT): the monolith's, and orders' and inventory's in split.
+# A beat per role with a schedule (shop/<app>/schedule.py): the monolith's, and orders' and inventory's in split.
 BEATS = {"monolith": {"shop-beat": "monolith"}, "split": {"orders-beat": "orders"}}  # one beat schedules every app
 
 

@@ -15,8 +15,9 @@ from shop.platform.api.pagination import PageNumberPagination
 CACHE_ALIAS = "fallback"
 MAX_ENTRY_BYTES = 256 * 1024
 TTL_SECONDS = 24 * 3600
-FORMATS = {"json": "application/json", "api": "text/html"}
-_NORMALISED = ("page", "page_size", "format")  # in the key apart; every other parameter (search, ordering, filters) as sent  # DRF's ?format= names -> rendered media type
+FORMATS = {"json": "application/json", "api": "text/html"}  # DRF's ?format= names -> rendered media type
+# Parameters put in the key apart; every other one (search, ordering, filters) goes in as sent.
+_NORMALISED = ("page", "page_size", "format")
 
 
 class JsonSerializer:

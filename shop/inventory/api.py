@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 
 from shop.catalog.client import get_client as catalog_client
 from shop.inventory import selectors, services
-from shop.inventory.services import MAX_QUANTITY
+from shop.inventory.serializers import QuantitySerializer, valid_quantity
 from shop.platform.api.caching import revalidated_public_read
 from shop.platform.api.permissions import IsStaffOrReadOnly
 from shop.platform.api.schema import may_answer
@@ -19,17 +19,8 @@ class StockSerializer(serializers.Serializer):
     available = serializers.IntegerField()
 
 
-class QuantitySerializer(serializers.Serializer):
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
-
-
 class StockApi(APIView):
     permission_classes = [IsStaffOrReadOnly]
-
-    def _quantity(self, data) -> int:
-        serializer = QuantitySerializer(data=data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data["quantity"]
 
     @extend_schema(responses=StockSerializer)
     @revalidated_public_read
@@ -38,7 +29,7 @@ class StockApi(APIView):
 
     @extend_schema(request=QuantitySerializer, responses=StockSerializer)
     def post(self, request, product_id: int):
-        quantity = self._quantity(request.data)
+        quantity = valid_quantity(request.data)
         catalog_client().product_get(product_id=product_id)
         return Response(StockSerializer(services.stock_add(product_id=product_id, quantity=quantity)).data)
 
@@ -47,5 +38,5 @@ class StockApi(APIView):
     @may_answer(409)  # below what is reserved
     def delete(self, request, product_id: int):
         data = request.data if request.body else request.query_params
-        quantity = self._quantity(data)
+        quantity = valid_quantity(data)
         return Response(StockSerializer(services.stock_remove(product_id=product_id, quantity=quantity)).data)

@@ -5,31 +5,18 @@ from rest_framework.views import APIView
 
 from shop.inventory.client import ReservationLine
 from shop.inventory.client.local import LocalClient
-from shop.inventory.services import MAX_QUANTITY
+from shop.inventory.serializers import QuantitySerializer, valid_quantity
+from shop.platform.api.fields import IdField
 from shop.platform.remote.service_auth import InternalApi
 from shop.platform.remote.wire import encode
 
-MAX_ID = 2**63 - 1
-
-
-class QuantityInput(serializers.Serializer):
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
-
-
-class LineInput(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+class LineInput(QuantitySerializer):
+    product_id = IdField()
 
 
 class ReserveInput(serializers.Serializer):
-    order_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    order_id = IdField()
     lines = LineInput(many=True, allow_empty=False, max_length=200)
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class StockInternalApi(InternalApi, APIView):
@@ -39,7 +26,7 @@ class StockInternalApi(InternalApi, APIView):
         return Response(encode(LocalClient().stock_get(product_id=product_id)))
 
     def post(self, request, product_id: int):
-        quantity = _valid(QuantityInput, request.data)["quantity"]
+        quantity = valid_quantity(request.data)
         return Response(encode(LocalClient().stock_add(product_id=product_id, quantity=quantity)))
 
 
@@ -47,7 +34,9 @@ class ReservationsApi(InternalApi, APIView):
     callers = ("orders",)
 
     def post(self, request):
-        data = _valid(ReserveInput, request.data)
+        serializer = ReserveInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         lines = [ReservationLine(**line) for line in data["lines"]]
         return Response(encode(LocalClient().stock_reserve(order_id=data["order_id"], lines=lines)))
 

@@ -1,7 +1,7 @@
 """Inventory tasks, on the inventory queue; safe to run more than once, retried until they succeed."""
 from celery import shared_task
 
-from shop.inventory import services
+from shop.inventory import schedule, services
 from shop.inventory.reconcile import stock_reconcile
 from shop.inventory.client import STOCK_COMMIT_TASK, STOCK_RELEASE_TASK
 from shop.inventory.models import StockDeadLetter
@@ -18,6 +18,6 @@ def stock_release(*, order_id: int) -> int:
     return services.stock_release(order_id=order_id)
 
 
-@shared_task(name="inventory.reconcile_stock")
+@shared_task(name=schedule.RECONCILE_STOCK)
 def reconcile_stock() -> dict:
     return dict(stock_reconcile())

@@ -12,18 +12,16 @@ from rest_framework.views import APIView
 from shop.orders import selectors, services
 from shop.orders.models import OrderIdempotencyRecord
 from shop.orders.payments import SUCCESS_CARD
+from shop.platform.api.fields import IdField
 from shop.platform.api.idempotency import IDEMPOTENCY_PARAMETERS, idempotent
 from shop.platform.api.schema import may_answer
 from shop.platform.api.throttling import UserThrottle, scoped
-
-MAX_ID = 2**63 - 1
-
 
 MAX_QUANTITY = 1000  # per product in one order, after lines naming the same product are added up
 
 
 class OrderLineInput(serializers.Serializer):
-    product_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    product_id = IdField()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.orders.client.local import LocalClient
+from shop.platform.api.fields import IdField
 from shop.platform.remote.service_auth import InternalApi
 from shop.platform.remote.wire import encode
 
@@ -11,8 +12,7 @@ MAX_LOOKUP = 1000
 
 
 class LookupInput(serializers.Serializer):
-    order_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
-                                      max_length=MAX_LOOKUP)
+    order_ids = serializers.ListField(child=IdField(), max_length=MAX_LOOKUP)
 
 
 class OrdersLookupApi(InternalApi, APIView):

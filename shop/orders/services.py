@@ -15,10 +15,9 @@ from shop.inventory.client import (STOCK_COMMIT_TASK, STOCK_RELEASE_TASK, Insuff
 from shop.orders.models import Order, OrderLine, OrderOutbox, Payment
 from shop.orders.payments import SUCCESS_CARD, PaymentDeclined, get_processor
 from shop.platform.messaging import outbox
-from shop.platform.db import atomic
+from shop.platform.db import atomic, on_a_live_connection, show_related
 from shop.platform.remote.door import NotFound
 from shop.platform.errors import ShopError
-from shop.platform.db import on_a_live_connection
 
 logger = logging.getLogger(__name__)
 MAX_TOTAL = Decimal("999999999999.99")  # what Order.total (14 digits, 2 decimals) can hold
@@ -91,15 +90,8 @@ def _create(*, user_id: int, quantities: Counter, idempotency_key: str | None) -
                       unit_price=products[pid].price, quantity=qty)
             for pid, qty in sorted(quantities.items())
         )
-    _prefetched(order, lines)
+    show_related(order, "lines", lines)  # the rows just written: none is read back
     return order
-
-
-def _prefetched(order: Order, lines: list[OrderLine]) -> None:
-    """Fills `order.lines` with the rows just written, as prefetch_related() would, so none is read back."""
-    cached = order.lines.all()
-    cached._result_cache, cached._prefetch_done = lines, True
-    order._prefetched_objects_cache = {"lines": cached}
 
 
 def _abandon(order: Order) -> None:
@@ -113,7 +105,7 @@ def _reserve(order: Order) -> Order:
     """Reserves the order's stock and shows the order; any failure removes it at once, even when the
     failure is this request's own dead database connection, so nothing is left `placing`."""
     try:
-        lines = [ReservationLine(product_id=l.product_id, quantity=l.quantity) for l in order.lines.all()]
+        lines = [ReservationLine(product_id=line.product_id, quantity=line.quantity) for line in order.lines.all()]
         inventory_client().stock_reserve(order_id=order.id, lines=lines)
         shown = Order.objects.filter(pk=order.pk, status=Order.Status.PLACING).update(status=Order.Status.PENDING)
     except (InsufficientStock, ReservationReleased):

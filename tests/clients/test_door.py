@@ -8,9 +8,9 @@ from shop.platform.errors import ServiceUnavailable
 
 def test_a_hosted_app_is_called_in_process_and_the_others_over_http(settings):
     settings.SHOP_APPS = ("catalog",)
-    assert isinstance(Door("catalog", unavailable="x").client(), LocalClient)
+    assert isinstance(Door("catalog", unavailable=ServiceUnavailable).client(), LocalClient)
     settings.SHOP_APPS = ("orders",)
-    assert isinstance(Door("catalog", unavailable="x").client(), HttpClient)
+    assert isinstance(Door("catalog", unavailable=ServiceUnavailable).client(), HttpClient)
 
 
 def test_the_client_is_made_once_per_door():

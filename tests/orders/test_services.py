@@ -45,7 +45,8 @@ def test_order_place_prices_lines_from_the_catalog_and_reserves_stock(user, prod
     order = services.order_place(user_id=user.id, lines=[(product.id, 2), (other.id, 3), (product.id, 1)])
 
     assert (order.status, order.user_id, order.total) == ("pending", user.id, Decimal("31.47"))
-    lines = [(l.product_id, l.name, l.sku, l.unit_price, l.quantity) for l in order.lines.order_by("product_id")]
+    lines = [(line.product_id, line.name, line.sku, line.unit_price, line.quantity)
+             for line in order.lines.order_by("product_id")]
     assert lines == [(product.id, "Widget", product.sku, Decimal("9.99"), 3),
                      (other.id, "Gadget", other.sku, Decimal("0.50"), 3)]
     assert (stock_of(product.id), stock_of(other.id)) == ((10, 3), (5, 3))

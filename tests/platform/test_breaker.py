@@ -76,6 +76,42 @@ def test_half_opens_after_reset_timeout_and_the_trial_call_decides(trial_fails, 
     assert breaker.current_state == state_after
 
 
+def test_half_open_lets_one_trial_call_through_and_fails_the_others_fast():
+    breaker, upstream = Breaker(fail_max=1, reset_timeout=0.05), Upstream()
+    with pytest.raises(ConnectionError):
+        breaker.call(upstream)
+    time.sleep(0.1)  # longer than reset_timeout: the circuit half-opens at the next call
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_trial():
+        entered.set()
+        assert release.wait(timeout=10)
+        return "ok"
+
+    trial = threading.Thread(target=breaker.call, args=(slow_trial,))
+    trial.start()
+    assert entered.wait(timeout=10)
+    refused = []
+
+    def concurrent():
+        try:
+            breaker.call(upstream)
+        except pybreaker.CircuitBreakerError:
+            refused.append(True)
+
+    others = [threading.Thread(target=concurrent) for _ in range(8)]
+    for thread in others:
+        thread.start()
+    for thread in others:
+        thread.join(timeout=10)
+    assert (len(refused), upstream.calls, breaker.current_state) == (8, 1, pybreaker.STATE_HALF_OPEN)
+    release.set()
+    trial.join(timeout=10)
+    assert breaker.current_state == pybreaker.STATE_CLOSED
+    upstream.failing = False
+    assert breaker.call(upstream) == "ok"  # closed again: every call goes through
+
+
 @pytest.mark.parametrize("breaker_class, serialized", [(pybreaker.CircuitBreaker, True), (Breaker, False)])
 def test_concurrent_calls_run_at_the_same_time(breaker_class, serialized):
     """Two calls meet inside the guarded function; pybreaker's own call() holds a lock, so they cannot."""

@@ -12,7 +12,7 @@ from rest_framework.test import APIRequestFactory
 from shop.platform.remote.breaker import breaker_for
 from shop.platform.remote.discovery import get_discovery
 from shop.platform.remote.door import Door
-from shop.platform.errors import ShopError, UpstreamTimeout
+from shop.platform.errors import ServiceUnavailable, ShopError, UpstreamTimeout
 from shop.platform.remote.http import ServiceClient
 from shop.platform.observability.request_id import request_id_var
 from shop.platform.remote.service_auth import ServiceCaller, ServiceTokenAuthentication
@@ -24,8 +24,12 @@ class WidgetMissing(ShopError):
     title = "Widget missing"
 
 
-WIDGETS = Door("catalog", unavailable="Widgets are unavailable")
-WidgetsUnavailable = WIDGETS.unavailable
+class WidgetsUnavailable(ServiceUnavailable):
+    code = "catalog-unavailable"
+    title = "Widgets are unavailable"
+
+
+WIDGETS = Door("catalog", unavailable=WidgetsUnavailable)
 
 
 class FakeUpstream:

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Protocol
 
+from shop.platform.errors import ServiceUnavailable
 from shop.platform.remote import door
 
 
@@ -28,7 +29,12 @@ class CatalogClient(Protocol):
         """The products that exist among `product_ids`, by id."""
 
 
-DOOR = door.Door("catalog", unavailable="The catalog is unavailable")
+class CatalogUnavailable(ServiceUnavailable):
+    code = "catalog-unavailable"
+    title = "The catalog is unavailable"
+
+
+DOOR = door.Door("catalog", unavailable=CatalogUnavailable)
 
 
 def get_client() -> CatalogClient:

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from shop.platform.remote import door
-from shop.platform.errors import ShopError
+from shop.platform.errors import ServiceUnavailable, ShopError
 
 # Celery task names other apps may put in their outbox (they run on the inventory queue).
 STOCK_COMMIT_TASK = "inventory.stock_commit"
@@ -54,7 +54,12 @@ class InventoryClient(Protocol):
         """Releases what the order still holds and refuses any later reservation for it; idempotent."""
 
 
-DOOR = door.Door("inventory", unavailable="The inventory is unavailable")
+class InventoryUnavailable(ServiceUnavailable):
+    code = "inventory-unavailable"
+    title = "The inventory is unavailable"
+
+
+DOOR = door.Door("inventory", unavailable=InventoryUnavailable)
 
 
 def get_client() -> InventoryClient:

@@ -12,7 +12,8 @@ class LocalClient:
         return from_object(StockLevel, services.stock_add(product_id=product_id, quantity=quantity))
 
     def stock_reserve(self, *, order_id: int, lines: list[ReservationLine]) -> list[ReservationLine]:
-        reservations = services.stock_reserve(order_id=order_id, lines=[(l.product_id, l.quantity) for l in lines])
+        pairs = [(line.product_id, line.quantity) for line in lines]
+        reservations = services.stock_reserve(order_id=order_id, lines=pairs)
         return [from_object(ReservationLine, reservation) for reservation in reservations]
 
     def stock_release(self, *, order_id: int) -> None:

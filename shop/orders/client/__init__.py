@@ -4,6 +4,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
+from shop.platform.errors import ServiceUnavailable
 from shop.platform.remote import door
 
 
@@ -29,7 +30,12 @@ class OrdersClient(Protocol):
         """The orders that exist among these ids, in any status (`placing` included); missing ids are left out."""
 
 
-DOOR = door.Door("orders", unavailable="The orders service is unavailable")
+class OrdersUnavailable(ServiceUnavailable):
+    code = "orders-unavailable"
+    title = "The orders service is unavailable"
+
+
+DOOR = door.Door("orders", unavailable=OrdersUnavailable)
 
 
 def get_client() -> OrdersClient:

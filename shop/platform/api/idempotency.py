@@ -9,8 +9,7 @@ import re
 from datetime import timedelta
 from functools import wraps
 
-from django.db import models, router
-from django.db.models.constants import OnConflict
+from django.db import connections, models, router
 from django.http import JsonResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
@@ -70,14 +69,20 @@ def _fingerprint(request) -> str:
 
 
 def _insert_claim(record_model, *, user_id: int, key: str, fingerprint: str):
-    """A new claim on the key, or None when the key already has a record: one INSERT .. ON CONFLICT DO NOTHING."""
+    """A new claim on the key, or None when the key already has a record: one INSERT .. ON CONFLICT DO NOTHING
+    RETURNING, written out because bulk_create(ignore_conflicts=True) cannot tell whether the row went in."""
     record = record_model(user_id=user_id, key=key, fingerprint=fingerprint)
-    fields = [f for f in record_model._meta.concrete_fields if f is not record_model._meta.pk]
-    returned = record_model._base_manager._insert([record], fields=fields, returning_fields=[record_model._meta.pk],
-                                                  using=router.db_for_write(record_model), on_conflict=OnConflict.IGNORE)
-    if not returned or returned[0] is None:
+    meta, connection = record_model._meta, connections[router.db_for_write(record_model)]
+    fields, quote = [f for f in meta.concrete_fields if f is not meta.pk], connection.ops.quote_name
+    table, columns = quote(meta.db_table), ", ".join(quote(f.column) for f in fields)
+    sql = (f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING"
+           f" RETURNING {table}.{quote(meta.pk.column)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [f.get_db_prep_save(getattr(record, f.attname), connection) for f in fields])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    record.pk = returned[0][0]
+    record.pk = row[0]
     return record
 
 

@@ -85,12 +85,16 @@ def _authorized(authorization: str) -> bool:
     return not token or hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode())
 
 
-class SettledFilesCollector(multiprocess.MultiProcessCollector):
+class SettledFilesCollector:
     """prometheus_client's multiprocess collector, without the files a process is still creating: such a
     file has 0 bytes for a moment, and reading it would fail the whole scrape (client_python#1199)."""
 
+    def __init__(self, directory: Path):
+        self.directory = directory
+
     def collect(self):
-        return self.merge([str(path) for path in Path(self._path).glob("*.db") if _size(path)], accumulate=True)
+        files = [str(path) for path in self.directory.glob("*.db") if _size(path)]
+        return multiprocess.MultiProcessCollector.merge(files, accumulate=True)
 
 
 def _size(path: Path) -> int:
@@ -103,7 +107,7 @@ def _size(path: Path) -> int:
 def exposition() -> bytes:
     """Every process of this role, read from the multiprocess directory, plus what is read at scrape time."""
     registry = CollectorRegistry()
-    SettledFilesCollector(registry)
+    registry.register(SettledFilesCollector(Path(settings.SHOP_METRICS_DIR)))
     for collector in SCRAPE_COLLECTORS:
         registry.register(collector)
     return generate_latest(registry)

@@ -1,5 +1,6 @@
 """The skeleton every app's door (shop/<app>/client/) fills with its Protocol, DTOs and errors: the
-app's unavailable error, the error base for missing things, and the one choice of implementation."""
+error base for missing things, and the one choice of implementation, which raises the app's
+`<App>Unavailable` when the app cannot be reached."""
 from django.conf import settings
 from django.utils.module_loading import import_string
 
@@ -15,13 +16,11 @@ class NotFound(ShopError):
 
 
 class Door:
-    """One app's door: `Door("<app>", unavailable="The <app> is unavailable")`."""
+    """One app's door: `Door("<app>", unavailable=<App>Unavailable)`."""
 
-    def __init__(self, app: str, *, unavailable: str):
+    def __init__(self, app: str, *, unavailable: type[ServiceUnavailable]):
         self.app = app
-        self.unavailable: type[ServiceUnavailable] = type(
-            f"{app.title()}Unavailable", (ServiceUnavailable,),
-            {"code": f"{app}-unavailable", "title": unavailable, "__module__": f"shop.{app}.client"})
+        self.unavailable = unavailable
         self._client = None
 
     def client(self):

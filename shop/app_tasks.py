@@ -1,0 +1,34 @@
+"""Reads each app's task declarations (shop/<app>/schedule.py) into Celery's queues, routes and beat schedule.
+
+Imports no Django model, so settings can read it before the apps load. Every task is named "<app>.<task>"
+and runs on its app's queue."""
+from collections.abc import Callable
+from importlib import import_module
+from importlib.util import find_spec
+
+from shop.platform.messaging.periodic import Periodic
+from shop.platform.topology import APPS
+
+
+def queues(hosted: tuple[str, ...], namespace: str) -> list[str]:
+    """The queues this process consumes: its apps' own, or "shop" when it hosts none (the gateway)."""
+    return [namespace + app for app in hosted or ("shop",)]
+
+
+def task_routes(namespace: str) -> dict[str, dict]:
+    """Every app's tasks to its app's queue, hosted here or not: a process sends to the others' queues too."""
+    return {f"{app}.*": {"queue": namespace + app} for app in APPS}
+
+
+def periodic(app: str) -> tuple[Periodic, ...]:
+    """The app's declared periodic tasks; none when it has no shop/<app>/schedule.py."""
+    if find_spec(f"shop.{app}.schedule") is None:
+        return ()
+    return import_module(f"shop.{app}.schedule").PERIODIC
+
+
+def beat_schedule(seconds: Callable[[str, float], float]) -> dict[str, dict]:
+    """The one beat's schedule, every app's periodic tasks; `seconds(env, default)` reads an interval."""
+    return {entry.name: {"task": entry.task, "schedule": seconds(entry.env, entry.seconds) if entry.env
+                         else entry.seconds}
+            for app in APPS for entry in periodic(app)}
