@@ -157,7 +157,11 @@ REST_FRAMEWORK = {
     # Client addresses: X-Forwarded-For as written by the trusted proxies (and the gateway), else the peer.
     "NUM_PROXIES": _PROXIES_IN_FRONT,
 }
+# Seconds by which the clocks of two hosts may differ: a user or service token issued "in the future" or
+# expired by less than this is still valid (PyJWT's leeway on exp, nbf and iat).
+SHOP_TOKEN_LEEWAY_SECONDS = env.int("SHOP_TOKEN_LEEWAY_SECONDS", 5)
 SIMPLE_JWT = {
+    "LEEWAY": SHOP_TOKEN_LEEWAY_SECONDS,
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("SHOP_JWT_ACCESS_MINUTES", 15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("SHOP_JWT_REFRESH_DAYS", 1)),
     # RS256: only the issuing role holds the private key; every role verifies with the public one.
