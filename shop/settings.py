@@ -279,9 +279,13 @@ SHOP_BREAKER_FAIL_MAX = env.int("SHOP_BREAKER_FAIL_MAX", 5)
 SHOP_BREAKER_RESET_SECONDS = env.float("SHOP_BREAKER_RESET_SECONDS", 5.0)
 SHOP_REDIS_URL = env.str("SHOP_REDIS_URL", "")
 SHOP_FALLBACK_CACHE_MB = env.int("SHOP_FALLBACK_CACHE_MB", 64)  # the gateway's stale-read store, at most
+SHOP_CACHE_MB = env.int("SHOP_CACHE_MB", 16)  # the default cache (throttle counts) in memory, without Redis
 
+# Without Redis each cache lives in the process's memory, bounded in bytes with least-recently-used eviction;
+# the gateway's memo of what it last wrote to the fallback store is always in memory (per process).
 CACHES = {
-    "default": stores.cache("default", redis_url=SHOP_REDIS_URL, key_prefix=SHOP_NAMESPACE),
+    "default": stores.cache("default", redis_url=SHOP_REDIS_URL, key_prefix=SHOP_NAMESPACE, max_mb=SHOP_CACHE_MB),
     "fallback": stores.cache("fallback", redis_url=SHOP_REDIS_URL, key_prefix=SHOP_NAMESPACE,
-                             serializer="shop.gateway.fallback.JsonSerializer"),
+                             max_mb=SHOP_FALLBACK_CACHE_MB, serializer="shop.gateway.fallback.JsonSerializer"),
+    "gateway-memo": stores.memory("gateway-memo", max_bytes=1024 * 1024),
 }
