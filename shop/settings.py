@@ -207,6 +207,11 @@ SHOP_RECONCILE_AFTER = env.int("SHOP_RECONCILE_AFTER", 120)  # seconds a reserva
 SHOP_TASK_MAX_RETRIES = env.int("SHOP_TASK_MAX_RETRIES", 10)  # then a consumer task is dead-lettered
 SHOP_OUTBOX_RETENTION = env.int("SHOP_OUTBOX_RETENTION", 7 * 24 * 3600)  # seconds sent outbox rows are kept
 SHOP_MAX_PENDING_ORDERS = env.int("SHOP_MAX_PENDING_ORDERS", 20)  # unpaid orders one customer may hold
+# Holding limits (inventory): units one customer may hold reserved and unpaid, per product the greater of
+# SHOP_HOLD_PRODUCT_UNITS and SHOP_HOLD_PRODUCT_PERCENT % of its stock on hand, and SHOP_HOLD_TOTAL_UNITS in all.
+SHOP_HOLD_PRODUCT_UNITS = env.int("SHOP_HOLD_PRODUCT_UNITS", 10)
+SHOP_HOLD_PRODUCT_PERCENT = env.int("SHOP_HOLD_PRODUCT_PERCENT", 20)
+SHOP_HOLD_TOTAL_UNITS = env.int("SHOP_HOLD_TOTAL_UNITS", 1000)
 
 # Celery: without a broker the monolith runs tasks in-process after commit; split roles share
 # a filesystem broker on one machine; CELERY_BROKER_URL (RabbitMQ) carries them in production.

@@ -114,7 +114,7 @@ def _reserve(order: Order) -> Order:
     failure is this request's own dead database connection, so nothing is left `placing`."""
     try:
         lines = [ReservationLine(product_id=l.product_id, quantity=l.quantity) for l in order.lines.all()]
-        inventory_client().stock_reserve(order_id=order.id, lines=lines)
+        inventory_client().stock_reserve(order_id=order.id, lines=lines, user_id=order.user_id)
         shown = Order.objects.filter(pk=order.pk, status=Order.Status.PLACING).update(status=Order.Status.PENDING)
     except (InsufficientStock, ReservationReleased):
         on_a_live_connection(Order, order.delete)

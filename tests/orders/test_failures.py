@@ -30,8 +30,8 @@ def orders_connection_dies_after_reserving(monkeypatch, failing_queries: int):
     client = services.inventory_client()
 
     class ReserveThenDie:
-        def stock_reserve(self, *, order_id, lines):
-            reserved = client.stock_reserve(order_id=order_id, lines=lines)
+        def stock_reserve(self, *, order_id, lines, user_id):
+            reserved = client.stock_reserve(order_id=order_id, lines=lines, user_id=user_id)
             wrapper.__enter__()
             return reserved
 

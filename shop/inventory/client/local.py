@@ -11,8 +11,9 @@ class LocalClient:
     def stock_add(self, *, product_id: int, quantity: int) -> StockLevel:
         return from_object(StockLevel, services.stock_add(product_id=product_id, quantity=quantity))
 
-    def stock_reserve(self, *, order_id: int, lines: list[ReservationLine]) -> list[ReservationLine]:
-        reservations = services.stock_reserve(order_id=order_id, lines=[(l.product_id, l.quantity) for l in lines])
+    def stock_reserve(self, *, order_id: int, lines: list[ReservationLine], user_id: int) -> list[ReservationLine]:
+        reservations = services.stock_reserve(order_id=order_id, lines=[(l.product_id, l.quantity) for l in lines],
+                                              user_id=user_id)
         return [from_object(ReservationLine, reservation) for reservation in reservations]
 
     def stock_release(self, *, order_id: int) -> None:
