@@ -70,3 +70,19 @@ def test_a_flood_of_large_varied_keys_keeps_a_cache_within_its_byte_bound(empty_
 
     assert kept_after(flood) <= byte_bound(alias) + SLACK
     assert cache.get("299-" + "k" * 200) is not None  # the newest entry is kept: eviction, not refusal
+
+
+def test_the_bounded_cache_keeps_the_cache_api():
+    from shop.platform.config.memory import BoundedMemoryCache
+
+    cache = BoundedMemoryCache("test-api", {"OPTIONS": {"MAX_BYTES": 4096}})
+    cache.clear()
+    assert cache.add("a", 1) and not cache.add("a", 2) and cache.get("a") == 1
+    cache.set("b", [1, 2], timeout=0)  # expires at once: not kept
+    assert cache.get("b", "gone") == "gone"
+    assert cache.incr("a") == 2 and cache.touch("a", 60) and cache.delete("a") and not cache.has_key("a")
+    cache.set("big", "x" * 5000)  # larger than the whole bound: not kept, nothing evicted for it
+    assert cache.get("big") is None
+    for i in range(100):
+        cache.set(f"k{i}", "v" * 100)
+    assert cache.get("k99") == "v" * 100 and cache.get("k0") is None  # the oldest went first
