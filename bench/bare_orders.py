@@ -14,8 +14,11 @@ from django.conf import settings
 from django.db import connections, router, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.views.decorators.csrf import csrf_exempt
 
+from shop.inventory.services import HOLDER_LOCKS
+from shop.platform.api.idempotency import FINGERPRINT_SALT
 from shop.platform.api.key_lock import lock_id
 
 HELD = ("placing", "pending", "paying")  # what the cap on unpaid orders counts
@@ -38,7 +41,13 @@ INSERT_HOLD = ('INSERT INTO "inventory_orderhold" ("order_id", "released", "upda
                'RETURNING "inventory_orderhold"."id"')
 TAKE_STOCK = ('UPDATE "inventory_stock" SET "reserved" = ("inventory_stock"."reserved" + %s) WHERE '
               '("inventory_stock"."on_hand" >= ("inventory_stock"."reserved" + %s) AND "inventory_stock"."product_id" = %s)')
-RESERVATION_COLUMNS = {"order_id": "bigint", "product_id": "bigint", "quantity": "integer", "status": "varchar",
+HOLDER_LOCK = "SELECT pg_advisory_xact_lock(%s, %s)"
+UNITS_HELD = ('SELECT "inventory_reservation"."product_id" AS "product_id", SUM("inventory_reservation"."quantity") AS "units" '
+              'FROM "inventory_reservation" WHERE ("inventory_reservation"."status" = %s AND '
+              '"inventory_reservation"."user_id" = %s) GROUP BY 1')
+ON_HAND = ('SELECT "inventory_stock"."product_id" AS "product_id", "inventory_stock"."on_hand" AS "on_hand" '
+           'FROM "inventory_stock" WHERE "inventory_stock"."product_id" IN ({})')
+RESERVATION_COLUMNS = {"order_id": "bigint", "user_id": "bigint", "product_id": "bigint", "quantity": "integer", "status": "varchar",
                        "created_at": "timestamp with time zone", "updated_at": "timestamp with time zone"}
 SHOW = f'UPDATE {ORDER} SET "status" = %s WHERE ({ORDER}."id" = %s AND {ORDER}."status" = %s)'
 REMEMBER = f'UPDATE {RECORD} SET "status_code" = %s, "response_body" = %s WHERE {RECORD}."id" = %s'
@@ -128,18 +137,35 @@ def _create(alias: str, *, user_id: int, key: str, quantities: dict[int, int], p
     return order_id, lines
 
 
-def _reserve(order_id: int, quantities: dict[int, int]) -> None:
+def _within_holding_limits(cursor, *, user_id: int, quantities: dict[int, int]) -> bool:
+    """The holding limits of shop/inventory/services.py, with its two queries."""
+    cursor.execute(UNITS_HELD, ["reserved", user_id])
+    held = dict(cursor.fetchall())
+    if sum(held.values()) + sum(quantities.values()) > settings.SHOP_HOLD_TOTAL_UNITS:
+        return False
+    cursor.execute(ON_HAND.format(", ".join(["%s"] * len(quantities))), list(quantities))
+    on_hand = dict(cursor.fetchall())
+    return all(held.get(pid, 0) + qty <= max(settings.SHOP_HOLD_PRODUCT_UNITS,
+                                             on_hand.get(pid, 0) * settings.SHOP_HOLD_PRODUCT_PERCENT // 100)
+               for pid, qty in quantities.items())
+
+
+def _reserve(order_id: int, quantities: dict[int, int], *, user_id: int) -> None:
     alias = _alias("inventory", "Stock")
     connection = connections[alias]
     with transaction.atomic(using=alias), connection.cursor() as cursor:
         cursor.execute(INSERT_HOLD, [order_id, False, _timestamp(connection, timezone.now())])
+        if connection.vendor == "postgresql":
+            cursor.execute(HOLDER_LOCK, [HOLDER_LOCKS, user_id % 2**31])
         for product_id, quantity in sorted(quantities.items()):
             cursor.execute(TAKE_STOCK, [quantity, quantity, product_id])
             if cursor.rowcount == 0:
                 raise Refused(409, f"not enough stock for product {product_id}")  # the order stays placing
+        if not _within_holding_limits(cursor, user_id=user_id, quantities=quantities):
+            raise Refused(409, "too many units held unpaid")
         now = _timestamp(connection, timezone.now())
         _insert_rows(cursor, "inventory_reservation", RESERVATION_COLUMNS,
-                     [(order_id, pid, qty, "reserved", now, now) for pid, qty in sorted(quantities.items())])
+                     [(order_id, user_id, pid, qty, "reserved", now, now) for pid, qty in sorted(quantities.items())])
 
 
 def _shown(order_id: int, lines: list, created_at) -> dict:
@@ -159,13 +185,14 @@ def _place(request, cursor, connection, *, user_id: int, key: str) -> dict:
             quantities[int(item["product_id"])] = quantities.get(int(item["product_id"]), 0) + int(item["quantity"])
     except (KeyError, ValueError, TypeError) as exc:
         raise Refused(400, f"bad request: {exc!r}") from exc
-    fingerprint = hashlib.sha256(json.dumps(["POST", request.path.rstrip("/"), data], sort_keys=True).encode()).hexdigest()
+    fingerprint = salted_hmac(FINGERPRINT_SALT, json.dumps(["POST", request.path.rstrip("/"), data], sort_keys=True),
+                              algorithm="sha256").hexdigest()
     record_id = _claim(cursor, connection, user_id=user_id, key=key, fingerprint=fingerprint)
     products = _products(quantities)
     created_at = timezone.now()
     order_id, lines = _create(connection.alias, user_id=user_id, key=key, quantities=quantities, products=products,
                               created_at=created_at)
-    _reserve(order_id, quantities)
+    _reserve(order_id, quantities, user_id=user_id)
     cursor.execute(SHOW, ["pending", order_id, "placing"])
     body = _shown(order_id, lines, created_at)
     cursor.execute(REMEMBER, [201, json.dumps(body), record_id])

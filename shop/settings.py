@@ -157,7 +157,11 @@ REST_FRAMEWORK = {
     # Client addresses: X-Forwarded-For as written by the trusted proxies (and the gateway), else the peer.
     "NUM_PROXIES": _PROXIES_IN_FRONT,
 }
+# Seconds by which the clocks of two hosts may differ: a user or service token issued "in the future" or
+# expired by less than this is still valid (PyJWT's leeway on exp, nbf and iat).
+SHOP_TOKEN_LEEWAY_SECONDS = env.int("SHOP_TOKEN_LEEWAY_SECONDS", 5)
 SIMPLE_JWT = {
+    "LEEWAY": SHOP_TOKEN_LEEWAY_SECONDS,
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("SHOP_JWT_ACCESS_MINUTES", 15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("SHOP_JWT_REFRESH_DAYS", 1)),
     # RS256: only the issuing role holds the private key; every role verifies with the public one.
@@ -203,6 +207,11 @@ SHOP_RECONCILE_AFTER = env.int("SHOP_RECONCILE_AFTER", 120)  # seconds a reserva
 SHOP_TASK_MAX_RETRIES = env.int("SHOP_TASK_MAX_RETRIES", 10)  # then a consumer task is dead-lettered
 SHOP_OUTBOX_RETENTION = env.int("SHOP_OUTBOX_RETENTION", 7 * 24 * 3600)  # seconds sent outbox rows are kept
 SHOP_MAX_PENDING_ORDERS = env.int("SHOP_MAX_PENDING_ORDERS", 20)  # unpaid orders one customer may hold
+# Holding limits (inventory): units one customer may hold reserved and unpaid, per product the greater of
+# SHOP_HOLD_PRODUCT_UNITS and SHOP_HOLD_PRODUCT_PERCENT % of its stock on hand, and SHOP_HOLD_TOTAL_UNITS in all.
+SHOP_HOLD_PRODUCT_UNITS = env.int("SHOP_HOLD_PRODUCT_UNITS", 10)
+SHOP_HOLD_PRODUCT_PERCENT = env.int("SHOP_HOLD_PRODUCT_PERCENT", 20)
+SHOP_HOLD_TOTAL_UNITS = env.int("SHOP_HOLD_TOTAL_UNITS", 1000)
 
 # Celery: without a broker the monolith runs tasks in-process after commit; split roles share
 # a filesystem broker on one machine; CELERY_BROKER_URL (RabbitMQ) carries them in production.
@@ -266,9 +275,13 @@ SHOP_BREAKER_FAIL_MAX = env.int("SHOP_BREAKER_FAIL_MAX", 5)
 SHOP_BREAKER_RESET_SECONDS = env.float("SHOP_BREAKER_RESET_SECONDS", 5.0)
 SHOP_REDIS_URL = env.str("SHOP_REDIS_URL", "")
 SHOP_FALLBACK_CACHE_MB = env.int("SHOP_FALLBACK_CACHE_MB", 64)  # the gateway's stale-read store, at most
+SHOP_CACHE_MB = env.int("SHOP_CACHE_MB", 16)  # the default cache (throttle counts) in memory, without Redis
 
+# Without Redis each cache lives in the process's memory, bounded in bytes with least-recently-used eviction;
+# the gateway's memo of what it last wrote to the fallback store is always in memory (per process).
 CACHES = {
-    "default": stores.cache("default", redis_url=SHOP_REDIS_URL, key_prefix=SHOP_NAMESPACE),
+    "default": stores.cache("default", redis_url=SHOP_REDIS_URL, key_prefix=SHOP_NAMESPACE, max_mb=SHOP_CACHE_MB),
     "fallback": stores.cache("fallback", redis_url=SHOP_REDIS_URL, key_prefix=SHOP_NAMESPACE,
-                             serializer="shop.gateway.fallback.JsonSerializer"),
+                             max_mb=SHOP_FALLBACK_CACHE_MB, serializer="shop.gateway.fallback.JsonSerializer"),
+    "gateway-memo": stores.memory("gateway-memo", max_bytes=1024 * 1024),
 }

@@ -23,6 +23,7 @@ REDIS_URL = os.environ.get("SHOP_TEST_REDIS_URL", "")
 # them low); the per-username login rate keeps its default (tests/contract/test_throttling.py).
 LOOSE_THROTTLES = {f"SHOP_THROTTLE_{scope}": "100000/min" for scope in ("LOGIN", "REGISTER", "REFRESH", "ORDER_PLACE")}
 MAX_PENDING_ORDERS = 50  # per customer in the live stacks: room for session-scoped customers' pending orders
+HOLD_PRODUCT_UNITS = 60  # units of a product one customer may hold unpaid there: above MAX_PENDING_ORDERS orders of 1
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"  # PBKDF2 costs 0.5 s a login here
 STOREFRONT = "https://storefront.example"  # the one origin allowed by CORS in test stacks
 STAFF = {"username": "staff", "password": "staff-Passw0rd!", "email": "staff@example.com"}
@@ -64,7 +65,8 @@ def running(topology: str, tmp_path_factory, **options):
     base = _free_port_base()
     # Connections closed after each request: several stacks share one PostgreSQL (max_connections 100).
     options["extra_env"] = {"DJANGO_PASSWORD_HASHERS": FAST_HASHER, "SHOP_DB_CONN_MAX_AGE": "0", **LOOSE_THROTTLES,
-                            "SHOP_MAX_PENDING_ORDERS": str(MAX_PENDING_ORDERS), "DJANGO_CORS_ALLOWED_ORIGINS": STOREFRONT,
+                            "SHOP_MAX_PENDING_ORDERS": str(MAX_PENDING_ORDERS),
+                            "SHOP_HOLD_PRODUCT_UNITS": str(HOLD_PRODUCT_UNITS), "DJANGO_CORS_ALLOWED_ORIGINS": STOREFRONT,
                             **options.get("extra_env", {})}
     options.setdefault("broker_url", BROKER_URL)
     stack = Stack(topology, data_dir, ports=ports_from(base), postgres_url=POSTGRES_URL, redis_url=REDIS_URL,

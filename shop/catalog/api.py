@@ -4,7 +4,6 @@ from decimal import Decimal
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.filters import SearchFilter
 from rest_framework.generics import GenericAPIView
 from rest_framework.mixins import ListModelMixin
 from rest_framework.response import Response
@@ -12,7 +11,7 @@ from rest_framework.views import APIView
 
 from shop.catalog import selectors, services
 from shop.catalog.client import ProductNotFound
-from shop.catalog.filters import ProductFilter
+from shop.catalog.filters import ProductFilter, ProductSearch
 from shop.platform.api.caching import revalidated_public_read
 from shop.platform.api.permissions import IsStaffOrReadOnly
 
@@ -31,7 +30,7 @@ PRODUCT_OUT = ProductSerializer()  # one set of fields for every read of one pro
 class ProductListApi(ListModelMixin, GenericAPIView):
     permission_classes = [IsStaffOrReadOnly]
     serializer_class = ProductSerializer
-    filter_backends = [DjangoFilterBackend, SearchFilter]  # SearchFilter refuses null characters (400)
+    filter_backends = [DjangoFilterBackend, ProductSearch]
     filterset_class = ProductFilter
     search_fields = ["name", "sku", "description"]
 

@@ -1,7 +1,12 @@
-"""Catalog list queries: price range and ordering (django-filter), text search (DRF's SearchFilter)."""
+"""Catalog list queries: price range and ordering (django-filter), text search (DRF's SearchFilter, bounded)."""
 import django_filters
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import SearchFilter
 
 from shop.catalog.models import Product
+
+MAX_SEARCH_TERMS = 10
+MAX_SEARCH_TERM_LENGTH = 100  # characters
 
 
 class ProductFilter(django_filters.FilterSet):
@@ -18,3 +23,15 @@ class ProductFilter(django_filters.FilterSet):
         model = Product
         fields = ["min_price", "max_price"]
 
+
+class ProductSearch(SearchFilter):
+    """?search= finds products with every term in the name, sku or description. Each term adds a condition
+    over three columns, so the terms are bounded in number and length: a 400 beyond, not an unbounded query
+    (too deep for SQLite, a long scan for PostgreSQL). Null characters are a 400 too (DRF's own check)."""
+
+    def get_search_terms(self, request):
+        terms = super().get_search_terms(request)
+        if len(terms) > MAX_SEARCH_TERMS or any(len(term) > MAX_SEARCH_TERM_LENGTH for term in terms):
+            raise ValidationError({self.search_param: [
+                f"At most {MAX_SEARCH_TERMS} search terms of at most {MAX_SEARCH_TERM_LENGTH} characters each."]})
+        return terms

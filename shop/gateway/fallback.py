@@ -2,10 +2,12 @@
 
 Keys are normalised to what changes the answer: the upstream, the path, the pagination parameters, the
 rendered format and every other query parameter (search, ordering, filters), sorted. The store is a fixed set
-of hashed slots in the `fallback` cache, each holding one answer of at most MAX_ENTRY_BYTES, so its
-total size is bounded by SHOP_FALLBACK_CACHE_MB; in Redis values are JSON, never pickle."""
+of hashed slots in the `fallback` cache, each holding one answer of at most MAX_ENTRY_BYTES with its key, so
+its total size is bounded by SHOP_FALLBACK_CACHE_MB (in memory, the cache itself is bounded in bytes too); in
+Redis values are JSON, never pickle. A read whose key passes MAX_KEY_BYTES has no fallback."""
 import hashlib
 import json
+import re
 
 from django.conf import settings
 from django.core.cache import caches
@@ -13,7 +15,8 @@ from django.core.cache import caches
 from shop.platform.api.pagination import PageNumberPagination
 
 CACHE_ALIAS = "fallback"
-MAX_ENTRY_BYTES = 256 * 1024
+MAX_ENTRY_BYTES = 256 * 1024  # an answer with its key
+MAX_KEY_BYTES = 2048  # a read with a longer key (a long query) has no fallback
 TTL_SECONDS = 24 * 3600
 FORMATS = {"json": "application/json", "api": "text/html"}  # DRF's ?format= names -> rendered media type
 # Parameters put in the key apart; every other one (search, ordering, filters) goes in as sent.
@@ -47,11 +50,13 @@ def key_of(upstream: str, request) -> str | None:
     if rendered is None:
         return None
     filters = sorted((name, value) for name, values in query.lists() if name not in _NORMALISED for value in values)
-    return f"{upstream} {request.path_info.rstrip('/')} page={int(page)} size={size} {filters} format={rendered}"
+    key = f"{upstream} {request.path_info.rstrip('/')} page={int(page)} size={size} {filters} format={rendered}"
+    return key if len(key.encode()) <= MAX_KEY_BYTES else None
 
 
 def _small_positive(value: str | None) -> bool:
-    return value is not None and value.isdigit() and len(value) <= 9 and int(value) > 0
+    """1 to 9 ASCII digits, not zero: str.isdigit() would pass "²", which int() refuses."""
+    return value is not None and re.fullmatch(r"[0-9]{1,9}", value) is not None and int(value) > 0
 
 
 def rendered_format(request) -> str | None:
@@ -62,15 +67,18 @@ def rendered_format(request) -> str | None:
     return "api" if "text/html" in request.headers.get("Accept", "") else "json"
 
 
-def store(key: str, body: bytes, content_type: str) -> None:
-    """Keeps an answer when it is text of the format in its key and fits a slot. May raise on a cache outage."""
-    if not content_type.startswith(FORMATS[key.rpartition("format=")[2]]) or len(body) > MAX_ENTRY_BYTES:
-        return
+def store(key: str, body: bytes, content_type: str) -> bool:
+    """Keeps an answer when it is text of the format in its key and fits a slot with its key; True when kept.
+    May raise on a cache outage."""
+    if not content_type.startswith(FORMATS[key.rpartition("format=")[2]]) or \
+            len(body) + len(key.encode()) > MAX_ENTRY_BYTES:
+        return False
     try:
         text = body.decode()
     except UnicodeDecodeError:
-        return
+        return False
     caches[CACHE_ALIAS].set(_slot(key), {"key": key, "body": text, "content_type": content_type}, TTL_SECONDS)
+    return True
 
 
 def load(key: str) -> tuple[bytes, str] | None:

@@ -1,10 +1,11 @@
 """The gateway's stale fallback: the last good answer to a GET, kept in the bounded fallback store
 (shop/gateway/fallback.py: Redis when SHOP_REDIS_URL is set), served marked stale while its upstream
 is unavailable."""
+import hashlib
 import logging
-import threading
 import time
 
+from django.core.cache import caches
 from django.http import HttpResponse
 
 from shop.gateway import fallback
@@ -12,14 +13,11 @@ from shop.gateway import fallback
 logger = logging.getLogger(__name__)
 STALE_HEADER = "X-Shop-Stale"
 REFRESH = 60.0  # seconds: an unchanged last good answer is written again at most this often
-MEMO_SIZE = 4096  # keys whose last written body this process remembers
+MEMO_ALIAS = "gateway-memo"  # this process's memory of what it wrote: digests only, bounded in bytes (settings.CACHES)
 
 
 class LastGood:
     """Last good answers of one upstream, keyed by the read's normalised key (fallback.key_of)."""
-
-    _written: dict[str, tuple[bytes, float]] = {}  # key -> body, when written; shared by all threads
-    _lock = threading.Lock()
 
     def __init__(self, upstream: str):
         self.upstream = upstream
@@ -27,21 +25,23 @@ class LastGood:
     def remember(self, request, body: bytes, content_type: str) -> None:
         """Stores a good answer. A changed body is written at once; one this process wrote less than REFRESH
         seconds ago is not written again, since every write may be a round trip to Redis. So the fallback is
-        this process's last good answer, or another process's up to REFRESH seconds older."""
-        key, now = fallback.key_of(self.upstream, request), time.monotonic()
-        with self._lock:
-            last = self._written.get(key)
-        if key is None or last is not None and last[0] == body and now - last[1] < REFRESH:
+        this process's last good answer, or another process's up to REFRESH seconds older. The memo of what
+        was written holds digests of the key and body, and only answers the store kept."""
+        key = fallback.key_of(self.upstream, request)
+        if key is None:
+            return
+        memo, memo_key = caches[MEMO_ALIAS], hashlib.sha256(key.encode()).hexdigest()
+        digest, now = hashlib.sha256(body).digest(), time.monotonic()
+        last = memo.get(memo_key)
+        if last is not None and last[0] == digest and now - last[1] < REFRESH:
             return
         try:
-            fallback.store(key, body, content_type)
+            kept = fallback.store(key, body, content_type)
         except Exception:  # a cache outage must not fail a good response
             logger.warning("gateway: could not store the fallback copy of %s", request.path, exc_info=True)
             return
-        with self._lock:
-            if len(self._written) >= MEMO_SIZE:
-                self._written.clear()
-            self._written[key] = (body, now)
+        if kept:
+            memo.set(memo_key, (digest, now), timeout=None)
 
     def response(self, request) -> HttpResponse | None:
         """The last good answer to this read, marked stale; None when there is none or the cache is down."""
@@ -57,8 +57,3 @@ class LastGood:
         response = HttpResponse(kept[0], status=200, content_type=kept[1])
         response[STALE_HEADER] = "1"
         return response
-
-    @classmethod
-    def forget_all(cls) -> None:
-        with cls._lock:
-            cls._written.clear()

@@ -1,5 +1,6 @@
 """Internal inventory API for other services (client/http.py), behind service credentials: the inventory's DTOs."""
 from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -37,8 +38,11 @@ class ReservationsApi(InternalApi, APIView):
         serializer = ReserveInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        if request.user.user_id is None:
+            raise ValidationError({"sub": ["A reservation is made for a customer: the credential must name one."]})
         lines = [ReservationLine(**line) for line in data["lines"]]
-        return Response(encode(LocalClient().stock_reserve(order_id=data["order_id"], lines=lines)))
+        reserved = LocalClient().stock_reserve(order_id=data["order_id"], lines=lines, user_id=request.user.user_id)
+        return Response(encode(reserved))
 
 
 class ReleaseApi(InternalApi, APIView):

@@ -30,6 +30,7 @@ class Reservation(models.Model):
         RELEASED = "released"
 
     order_id = models.BigIntegerField(db_index=True)
+    user_id = models.BigIntegerField(null=True)  # the customer holding it (holding limits); null before 0004
     product_id = models.BigIntegerField()
     quantity = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RESERVED)
@@ -38,6 +39,7 @@ class Reservation(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["order_id", "product_id"], name="inventory_one_line_per_order")]
+        indexes = [models.Index(fields=["user_id", "status"], name="inventory_held_by_user")]
 
 
 class OrderHold(models.Model):

@@ -1,10 +1,17 @@
-"""Stock writes. Every change is a conditional UPDATE, so concurrent orders can never oversell."""
+"""Stock writes. Every change is a conditional UPDATE, so concurrent orders can never oversell.
+
+Holding limits: unpaid orders hold stock, so one customer may hold reserved at most, per product, the greater
+of SHOP_HOLD_PRODUCT_UNITS and SHOP_HOLD_PRODUCT_PERCENT % of its stock on hand, and SHOP_HOLD_TOTAL_UNITS
+units in all. They are checked where the reservations live, in the reserving transaction, under a lock per
+customer (PostgreSQL: an advisory lock; SQLite: the write lock every transaction takes at its start), so
+concurrent placements of one customer cannot pass them together."""
 from collections import Counter
 
-from django.db import IntegrityError
-from django.db.models import F
+from django.conf import settings
+from django.db import IntegrityError, connections, router
+from django.db.models import F, Sum
 
-from shop.inventory.client import InsufficientStock, ReservationReleased
+from shop.inventory.client import HoldLimitExceeded, InsufficientStock, ReservationReleased
 from shop.inventory.models import OrderHold, Reservation, Stock
 from shop.inventory.selectors import reservations_for_order, stock_get
 from shop.platform.db import atomic
@@ -54,9 +61,41 @@ def _reserved(order_id: int) -> list[Reservation]:
     return reservations_for_order(order_id=order_id)
 
 
-def stock_reserve(*, order_id: int, lines: list[tuple[int, int]]) -> list[Reservation]:
-    """Reserves all lines or none. Idempotent: a second call for the order returns the first result.
-    Refused once the order was released, even if the release came first (the tombstone)."""
+HOLDER_LOCKS = 0x686F6C64  # the advisory-lock space of customers' holdings ("hold")
+
+
+def _lock_holder(user_id: int) -> None:
+    """Waits for the customer's other reservations in progress; held until the transaction ends."""
+    connection = connections[router.db_for_write(Stock)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [HOLDER_LOCKS, user_id % 2**31])
+
+
+def _check_holding_limits(*, user_id: int, wanted: Counter) -> None:
+    """Raises HoldLimitExceeded, saying which limit and why, when the customer would hold too much."""
+    held = dict(Reservation.objects.filter(user_id=user_id, status=Reservation.Status.RESERVED)
+                .values_list("product_id").annotate(units=Sum("quantity")))
+    total = sum(held.values())
+    if total + sum(wanted.values()) > settings.SHOP_HOLD_TOTAL_UNITS:
+        raise HoldLimitExceeded(
+            f"You hold {total} unpaid unit(s) and asked for {sum(wanted.values())} more; one customer may hold at "
+            f"most {settings.SHOP_HOLD_TOTAL_UNITS} in all. Pay or cancel an order first.")
+    on_hand = dict(Stock.objects.filter(product_id__in=wanted).values_list("product_id", "on_hand"))
+    for product_id, quantity in sorted(wanted.items()):
+        share = on_hand.get(product_id, 0) * settings.SHOP_HOLD_PRODUCT_PERCENT // 100
+        limit = max(settings.SHOP_HOLD_PRODUCT_UNITS, share)
+        if held.get(product_id, 0) + quantity > limit:
+            raise HoldLimitExceeded(
+                f"You hold {held.get(product_id, 0)} unpaid unit(s) of product {product_id} and asked for {quantity} "
+                f"more; one customer may hold at most {limit} (the greater of {settings.SHOP_HOLD_PRODUCT_UNITS} "
+                f"units and {settings.SHOP_HOLD_PRODUCT_PERCENT}% of its stock). Pay or cancel an order first.")
+
+
+def stock_reserve(*, order_id: int, lines: list[tuple[int, int]], user_id: int) -> list[Reservation]:
+    """Reserves all lines or none for the customer `user_id`, within their holding limits. Idempotent: a
+    second call for the order returns the first result. Refused once the order was released, even if the
+    release came first (the tombstone). Not enough stock is said before a holding limit."""
     merged = Counter()
     for product_id, quantity in lines:
         merged[product_id] += quantity
@@ -64,14 +103,16 @@ def stock_reserve(*, order_id: int, lines: list[tuple[int, int]]) -> list[Reserv
         with atomic(Stock):
             # The order's first reserve or release creates its hold; a repeat fails here and reads the outcome.
             OrderHold.objects.create(order_id=order_id)  # waits for a concurrent reserve/release of the order
+            _lock_holder(user_id)
             for product_id, quantity in sorted(merged.items()):  # one lock order for all writers: no deadlocks
                 taken = Stock.objects.filter(product_id=product_id, on_hand__gte=F("reserved") + quantity).update(
                     reserved=F("reserved") + quantity
                 )
                 if not taken:
                     raise InsufficientStock(f"Not enough stock for product {product_id}.")
+            _check_holding_limits(user_id=user_id, wanted=merged)
             return Reservation.objects.bulk_create(
-                Reservation(order_id=order_id, product_id=product_id, quantity=quantity)
+                Reservation(order_id=order_id, user_id=user_id, product_id=product_id, quantity=quantity)
                 for product_id, quantity in sorted(merged.items())
             )
     except IntegrityError:  # reserved or released before, or a concurrent reserve or release of the order won

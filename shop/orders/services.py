@@ -106,7 +106,7 @@ def _reserve(order: Order) -> Order:
     failure is this request's own dead database connection, so nothing is left `placing`."""
     try:
         lines = [ReservationLine(product_id=line.product_id, quantity=line.quantity) for line in order.lines.all()]
-        inventory_client().stock_reserve(order_id=order.id, lines=lines)
+        inventory_client().stock_reserve(order_id=order.id, lines=lines, user_id=order.user_id)
         shown = Order.objects.filter(pk=order.pk, status=Order.Status.PLACING).update(status=Order.Status.PENDING)
     except (InsufficientStock, ReservationReleased):
         on_a_live_connection(Order, order.delete)
@@ -210,15 +210,23 @@ def order_pay(*, order_id: int, user_id: int, card_number: str = SUCCESS_CARD) -
 
 def payments_recover() -> int:
     """Settles orders left `paying` longer than SHOP_PAYMENT_RECOVER_AFTER (a crash or a processor timeout
-    between charge and commit) by looking the charge up under the attempt's key."""
+    between charge and commit) by looking the charge up under the attempt's key. Each order on its own: one
+    whose lookup fails is logged and left paying for the next sweep, the rest of the batch goes on.
+    Returns how many were settled."""
     cutoff = timezone.now() - timedelta(seconds=settings.SHOP_PAYMENT_RECOVER_AFTER)
-    stuck = list(Order.objects.filter(status=Order.Status.PAYING, updated_at__lt=cutoff)
+    stuck = list(Order.objects.filter(status=Order.Status.PAYING, updated_at__lt=cutoff).order_by("pk")
                  .values_list("pk", "payment_key")[:500])
+    settled = 0
     for order_id, payment_key in stuck:
-        charge_id = get_processor().charge_made(idempotency_key=payment_key)
-        order = _settle_payment(order_id=order_id, payment_key=payment_key, charge_id=charge_id)
+        try:
+            charge_id = get_processor().charge_made(idempotency_key=payment_key)
+            order = _settle_payment(order_id=order_id, payment_key=payment_key, charge_id=charge_id)
+        except Exception:  # noqa: BLE001 - any failure of this one order; the next sweep tries it again
+            logger.exception("payments: could not recover order %s, left paying", order_id)
+            continue
+        settled += 1
         logger.warning("payments: order %s was left paying; now %s", order_id, order.status)
-    return len(stuck)
+    return settled
 
 
 def _close(order: Order, status: str) -> Order:

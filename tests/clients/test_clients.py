@@ -24,6 +24,7 @@ from tests.conftest import STAFF, running
 from tests.contract.client import ApiClient
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
+CUSTOMER = 1  # the user id reservations are made for
 PASSWORD = "c0rrect-Horse-battery"
 MISSING = 10**15  # an id nothing has
 
@@ -153,17 +154,19 @@ def test_stock_reserve_is_all_or_nothing_and_idempotent_per_order(client_impl):
     inventory.stock_add(product_id=second, quantity=1)
     order_id, lines = new_id(), [ReservationLine(first, 2), ReservationLine(second, 1)]
     expected = sorted(lines, key=lambda line: line.product_id)
-    assert inventory.stock_reserve(order_id=order_id, lines=lines) == expected
-    assert inventory.stock_reserve(order_id=order_id, lines=lines) == expected  # a retry reserves nothing more
+    assert inventory.stock_reserve(user_id=CUSTOMER, order_id=order_id, lines=lines) == expected
+    # a retry reserves nothing more
+    assert inventory.stock_reserve(user_id=CUSTOMER, order_id=order_id, lines=lines) == expected
     with pytest.raises(InsufficientStock):
-        inventory.stock_reserve(order_id=new_id(), lines=[ReservationLine(first, 1), ReservationLine(second, 1)])
+        inventory.stock_reserve(user_id=CUSTOMER, order_id=new_id(),
+                                lines=[ReservationLine(first, 1), ReservationLine(second, 1)])
     assert [inventory.stock_get(product_id=p).reserved for p in (first, second)] == [2, 1]
 
 
 def test_stock_release_gives_the_reservation_back_once(client_impl):
     inventory, product_id, order_id = client_impl.inventory, client_impl.product(unique("SKU")), new_id()
     inventory.stock_add(product_id=product_id, quantity=5)
-    inventory.stock_reserve(order_id=order_id, lines=[ReservationLine(product_id, 3)])
+    inventory.stock_reserve(user_id=CUSTOMER, order_id=order_id, lines=[ReservationLine(product_id, 3)])
     for _ in range(2):
         assert inventory.stock_release(order_id=order_id) is None
         assert inventory.stock_get(product_id=product_id) == StockLevel(product_id, on_hand=5, reserved=0)
@@ -174,7 +177,7 @@ def test_a_reservation_after_the_release_is_refused(client_impl):
     inventory.stock_add(product_id=product_id, quantity=5)
     inventory.stock_release(order_id=order_id)  # the compensating release overtook the reservation
     with pytest.raises(ReservationReleased):
-        inventory.stock_reserve(order_id=order_id, lines=[ReservationLine(product_id, 3)])
+        inventory.stock_reserve(user_id=CUSTOMER, order_id=order_id, lines=[ReservationLine(product_id, 3)])
     assert inventory.stock_get(product_id=product_id) == StockLevel(product_id, on_hand=5, reserved=0)
 
 

@@ -7,11 +7,12 @@ from tests.factories import make_product, stock_of
 from tests.problems import assert_problem
 
 pytestmark = pytest.mark.django_db(databases="__all__")
+CUSTOMER = 1  # the user id reservations are made for
 
 
 @pytest.mark.parametrize("path", ["/inventory/{id}", "/inventory/{id}/"])
 def test_anyone_reads_stock(api, product, path):
-    services.stock_reserve(order_id=1, lines=[(product.id, 3)])
+    services.stock_reserve(user_id=CUSTOMER, order_id=1, lines=[(product.id, 3)])
 
     response = api.get(path.format(id=product.id))
 
@@ -88,7 +89,7 @@ def test_query_quantity_is_validated(staff_api, product, query):
 
 
 def test_removing_reserved_stock_is_409(staff_api, product):
-    services.stock_reserve(order_id=1, lines=[(product.id, 8)])
+    services.stock_reserve(user_id=CUSTOMER, order_id=1, lines=[(product.id, 8)])
 
     body = assert_problem(staff_api.delete(f"/inventory/{product.id}?quantity=3"), 409)
 

@@ -14,6 +14,7 @@ from shop.orders.models import Order
 from tests.factories import make_product, make_user, stock_of
 
 pytestmark = pytest.mark.django_db(databases="__all__")
+CUSTOMER = 1  # the user id reservations are made for
 
 
 def age_reservations(settings) -> None:
@@ -48,13 +49,13 @@ def test_paid_orders_are_committed_and_dead_ones_released(shop, settings, monkey
 def test_missing_and_stuck_placing_orders_are_released_and_tombstoned(shop, settings):
     stuck = place(shop, quantity=3)
     Order.objects.filter(pk=stuck.pk).update(status=Order.Status.PLACING)  # its request died mid-order
-    services.stock_reserve(order_id=10**9, lines=[(shop[1].id, 4)])  # no such order
+    services.stock_reserve(user_id=CUSTOMER, order_id=10**9, lines=[(shop[1].id, 4)])  # no such order
     age_reservations(settings)
 
     assert stock_reconcile() == {"checked": 2, "released": 2}
     assert stock_of(shop[1].id) == (10, 0)
     with pytest.raises(ReservationReleased):
-        services.stock_reserve(order_id=stuck.id, lines=[(shop[1].id, 3)])
+        services.stock_reserve(user_id=CUSTOMER, order_id=stuck.id, lines=[(shop[1].id, 3)])
 
 
 def test_young_reservations_are_left_to_the_saga(shop):

@@ -3,12 +3,15 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from shop.inventory import services
-from shop.inventory.client import InsufficientStock, ReservationLine, ReservationReleased, get_client
+from shop.inventory.client import (HoldLimitExceeded, InsufficientStock, ReservationLine, ReservationReleased,
+                                    get_client)
 from shop.inventory.models import Reservation, Stock
 from shop.inventory.services import MAX_ON_HAND, StockBelowReserved, StockLimitExceeded
+from tests.conftest import POSTGRES_URL
 from tests.factories import stock_of
 
 pytestmark = pytest.mark.django_db(databases="__all__")
+CUSTOMER = 1  # the user id reservations are made for
 P1, P2 = 1, 2
 
 
@@ -20,7 +23,7 @@ def stocked():
 
 
 def reserve(order_id=1, lines=((P1, 3),)):
-    return services.stock_reserve(order_id=order_id, lines=list(lines))
+    return services.stock_reserve(user_id=CUSTOMER, order_id=order_id, lines=list(lines))
 
 
 def test_stock_add_creates_then_accumulates():
@@ -138,7 +141,7 @@ def test_database_refuses_reserved_above_on_hand(stocked):
 def test_local_client_speaks_dtos(stocked):
     client = get_client()
 
-    lines = client.stock_reserve(order_id=1, lines=[ReservationLine(product_id=P1, quantity=2)])
+    lines = client.stock_reserve(user_id=CUSTOMER, order_id=1, lines=[ReservationLine(product_id=P1, quantity=2)])
     client.stock_release(order_id=1)
 
     assert lines == [ReservationLine(product_id=P1, quantity=2)]
@@ -161,3 +164,77 @@ def test_a_released_order_cannot_reserve_again(stocked):
     with pytest.raises(ReservationReleased):
         reserve(order_id=6, lines=[(P1, 3)])
     assert stock_of(P1) == (10, 0)
+
+
+@pytest.fixture
+def limits(settings):
+    """One customer may hold unpaid max(4 units, 25% of on-hand) of a product and 12 units in all."""
+    settings.SHOP_HOLD_PRODUCT_UNITS, settings.SHOP_HOLD_PRODUCT_PERCENT, settings.SHOP_HOLD_TOTAL_UNITS = 4, 25, 12
+
+
+def hold(user_id, order_id, *lines):
+    return services.stock_reserve(order_id=order_id, lines=list(lines), user_id=user_id)
+
+
+def test_a_customer_holds_at_most_the_per_product_limit_unpaid(limits):
+    services.stock_add(product_id=P1, quantity=10)  # 25% of 10 is below the 4-unit floor
+    hold(7, 1, (P1, 3))
+    with pytest.raises(HoldLimitExceeded) as refused:
+        hold(7, 2, (P1, 2))
+    assert refused.value.status == 409 and "product 1" in refused.value.detail
+    assert "hold 3" in refused.value.detail and "at most 4" in refused.value.detail
+    hold(7, 3, (P1, 1))  # up to the limit
+    hold(8, 4, (P1, 4))  # another customer has a limit of their own
+    assert stock_of(P1) == (10, 8)
+
+
+def test_the_per_product_limit_grows_with_the_stock(limits):
+    services.stock_add(product_id=P1, quantity=40)  # 25% of 40 = 10 units
+    hold(7, 1, (P1, 10))
+    with pytest.raises(HoldLimitExceeded):
+        hold(7, 2, (P1, 1))
+
+
+def test_a_customer_holds_at_most_the_total_limit_across_products(limits):
+    for product_id in (P1, P2, 3, 4):
+        services.stock_add(product_id=product_id, quantity=100)  # 25 units each per product
+    hold(7, 1, (P1, 10))
+    with pytest.raises(HoldLimitExceeded) as refused:
+        hold(7, 2, (P2, 2), (3, 1))
+    assert "12" in refused.value.detail
+    assert stock_of(P2) == (100, 0) and stock_of(3) == (100, 0)  # all or nothing
+    hold(7, 3, (P2, 2))
+
+
+def test_paid_or_released_units_no_longer_count(limits):
+    services.stock_add(product_id=P1, quantity=10)
+    hold(7, 1, (P1, 4))
+    services.stock_commit(order_id=1)
+    hold(7, 2, (P1, 4))
+    services.stock_release(order_id=2)
+    hold(7, 3, (P1, 4))
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="in-process SQLite (shared in-memory) cannot take concurrent writers; "
+                    "tests/contract/test_order_limits.py races one customer's orders on both topologies")
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_concurrent_reservations_of_one_customer_never_pass_the_limit(limits):
+    """The limit is checked under a per-customer lock inside the reserving transaction."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    services.stock_add(product_id=P1, quantity=100)  # 25 units for one customer
+
+    def attempt(order_id):
+        try:
+            hold(7, order_id, (P1, 5))
+            return True
+        except HoldLimitExceeded:
+            return False
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(8) as pool:
+        placed = list(pool.map(attempt, range(1, 17)))
+    assert sum(placed) == 5 and stock_of(P1) == (100, 25)

@@ -11,13 +11,14 @@ from shop.inventory.models import StockDeadLetter
 from tests.factories import stock_of
 
 pytestmark = pytest.mark.django_db(databases="__all__")
+CUSTOMER = 1  # the user id reservations are made for
 
 
 @pytest.fixture
 def reserved():
     """Order 1 holds 3 of product 1's 10 units."""
     services.stock_add(product_id=1, quantity=10)
-    services.stock_reserve(order_id=1, lines=[(1, 3)])
+    services.stock_reserve(user_id=CUSTOMER, order_id=1, lines=[(1, 3)])
 
 
 def test_a_database_error_is_retried_until_the_commit_lands(reserved, monkeypatch):

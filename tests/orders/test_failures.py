@@ -30,8 +30,8 @@ def orders_connection_dies_after_reserving(monkeypatch, failing_queries: int):
     client = services.inventory_client()
 
     class ReserveThenDie:
-        def stock_reserve(self, *, order_id, lines):
-            reserved = client.stock_reserve(order_id=order_id, lines=lines)
+        def stock_reserve(self, *, order_id, lines, user_id):
+            reserved = client.stock_reserve(order_id=order_id, lines=lines, user_id=user_id)
             wrapper.__enter__()
             return reserved
 
@@ -109,3 +109,35 @@ def test_a_claim_left_by_a_killed_process_is_free_at_once_on_postgresql(customer
         OrderIdempotencyRecord.objects.update(created_at=timezone.now() - idempotency.STALE_CLAIM_AFTER)
         retried = place(customer_api, items, key="k")
     assert retried.status_code == 201 and stock_of(product.id) == (10, 2)
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_hop_that_refuses_our_credentials_is_a_503_that_a_retry_with_the_same_key_gets_past(
+        customer_api, product, monkeypatch, settings, status):
+    """The inventory's 401/403 to the orders service is a fault of our machinery (a clock, a key), not a
+    refusal of the customer's order: it is not pinned to the Idempotency-Key."""
+    from shop.inventory.client.http import HttpClient
+    from shop.platform.remote.breaker import breaker_for
+    from tests.platform.test_http import FakeUpstream
+
+    inventory = FakeUpstream()
+    inventory.status = status
+    inventory.body = {"type": "/problems/authentication-failed", "title": "Unauthorized", "status": status,
+                      "detail": "Invalid service credentials."}
+    settings.SHOP_SERVICE_URLS = {**settings.SHOP_SERVICE_URLS, "inventory": inventory.url}
+    settings.SHOP_REDIS_URL = ""
+    settings.SHOP_SERVICE = "orders"  # the hop is made as the orders service, signing with its own key
+    breaker_for.cache_clear()
+    monkeypatch.setattr(services, "inventory_client", HttpClient)
+    items = [{"product_id": product.id, "quantity": 2}]
+    try:
+        body = assert_problem(place(customer_api, items, key="k"), 503)
+        assert "credentials" in body["detail"]
+    finally:
+        inventory.stop()
+        breaker_for.cache_clear()
+    monkeypatch.undo()
+
+    retried = place(customer_api, items, key="k")
+    assert retried.status_code == 201, retried.content
+    assert "Idempotent-Replayed" not in retried

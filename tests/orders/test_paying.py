@@ -109,3 +109,25 @@ def test_the_expiry_sweep_rechecks_the_age_of_the_status_it_finds_under_the_lock
     with connections["orders"].execute_wrapper(became_pending):
         assert services.orders_expire() == 0
     assert Order.objects.get().status == "pending"
+
+
+def test_one_order_whose_charge_lookup_keeps_failing_does_not_stop_the_recovery_of_the_others(
+        product, processor, monkeypatch, caplog):
+    orders = [services.order_place(user_id=make_user().id, lines=[(product.id, 1)]) for _ in range(3)]
+    for order in orders:
+        Order.objects.filter(pk=order.id).update(status=Order.Status.PAYING, payment_key=f"order-{order.id}",
+                                                 updated_at=timezone.now() - timedelta(days=1))
+    broken = orders[0].id
+
+    def charge_made(*, idempotency_key):
+        if idempotency_key == f"order-{broken}":
+            raise ConnectionError("the processor cannot find this one")
+        return None
+
+    monkeypatch.setattr(processor, "charge_made", charge_made)
+    assert services.payments_recover() == 2
+
+    statuses = dict(Order.objects.values_list("pk", "status"))
+    assert statuses.pop(broken) == "paying"  # left for the next sweep
+    assert set(statuses.values()) == {"pending"}
+    assert f"order {broken}" in caplog.text

@@ -110,7 +110,7 @@ def test_json_call_sends_params_and_body_and_returns_the_payload(upstream, clien
 @pytest.mark.parametrize("status, code, error_class", [
     (404, "widget-missing", WidgetMissing),
     (409, "something-else", ShopError),
-    (403, "", ShopError),
+    (410, "", ShopError),
 ])
 def test_problem_responses_map_to_the_apps_errors_by_code(upstream, client, status, code, error_class):
     upstream.status = status
@@ -201,3 +201,16 @@ def test_an_answer_that_does_not_fit_the_dto_is_the_apps_unavailable_error(upstr
     upstream.body = {"id": "seven", "name": "widget"}
     with pytest.raises(WidgetsUnavailable):
         client.call("GET", "/internal/widgets/7", returns=Widget)
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_an_upstream_that_refuses_our_credentials_is_the_apps_unavailable_error(upstream, client, status):
+    """A hop's 401/403 refuses this service, not the end user's request: a 503 of ours, which no
+    Idempotency-Key keeps (the user's own credentials are checked by the public view, before any hop)."""
+    upstream.status = status
+    upstream.body = {"type": "/problems/authentication-failed", "title": "Unauthorized", "status": status,
+                     "detail": "Invalid service credentials."}
+    with pytest.raises(WidgetsUnavailable) as caught:
+        client.call("GET", "/internal/widgets/1")
+    assert caught.value.status == 503
+    assert "refused our credentials" in caught.value.detail

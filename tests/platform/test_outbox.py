@@ -9,6 +9,7 @@ from shop.platform.db import atomic
 from tests.platform.models import Widget, WidgetOutbox, tables  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True, databases="__all__"), pytest.mark.usefixtures("tables")]
+CUSTOMER = 1  # the user id reservations are made for
 TASK = "widgets.announce"
 
 
@@ -68,7 +69,7 @@ def test_unpublished_message_stays_and_a_later_relay_sends_it_once(monkeypatch):
 def test_relay_publishes_the_real_task():
     """In the monolith without a broker, publishing runs the consumer's task in-process."""
     inventory.stock_add(product_id=5, quantity=3)
-    inventory.stock_reserve(order_id=99, lines=[(5, 2)])
+    inventory.stock_reserve(user_id=CUSTOMER, order_id=99, lines=[(5, 2)])
     with atomic(WidgetOutbox):
         outbox.enqueue(WidgetOutbox, task=STOCK_RELEASE_TASK, order_id=99)
     assert stock.stock_get(product_id=5).reserved == 0

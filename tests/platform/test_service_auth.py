@@ -93,3 +93,16 @@ def test_each_internal_endpoint_admits_only_its_own_callers(product, caller, sta
 def test_the_monolith_mounts_no_internal_route(product):
     response = APIClient().get(f"/internal/catalog/products?ids={product.id}", HTTP_AUTHORIZATION=f"Service {token()}")
     assert response.status_code == 404
+
+
+def test_a_token_from_a_caller_whose_clock_runs_a_little_ahead_is_accepted(product, settings):
+    """SHOP_TOKEN_LEEWAY_SECONDS: clocks of two hosts differ; a token issued "in the future" by less than
+    the leeway is valid, one issued further ahead is not."""
+    ahead = int(time.time()) + settings.SHOP_TOKEN_LEEWAY_SECONDS - 1
+    accepted = APIClient().get(f"/internal/catalog/products?ids={product.id}",
+                               HTTP_AUTHORIZATION=f"Service {token(iat=ahead, nbf=ahead, exp=ahead + 60)}")
+    assert accepted.status_code == 200
+    far = int(time.time()) + settings.SHOP_TOKEN_LEEWAY_SECONDS + 30
+    refused = APIClient().get(f"/internal/catalog/products?ids={product.id}",
+                              HTTP_AUTHORIZATION=f"Service {token(iat=far, nbf=far, exp=far + 60)}")
+    assert refused.status_code == 401

@@ -74,3 +74,18 @@ def test_logout_spends_the_refresh_token(api, customer):
 @pytest.mark.parametrize("body, status", [({}, 400), ({"refresh": "garbage"}, 401)])
 def test_logout_with_a_bad_token(api, body, status):
     assert_problem(api.post("/logout", body, format="json"), status)
+
+
+def test_an_access_token_from_a_users_role_whose_clock_runs_a_little_ahead_is_accepted(api, customer):
+    """SIMPLE_JWT["LEEWAY"] is SHOP_TOKEN_LEEWAY_SECONDS: a token issued "in the future" by less than it is
+    valid on a role whose clock is behind; one further ahead is not."""
+    claims = jwt.decode(log_in(api, customer)["access"], options={"verify_signature": False})
+
+    def issued_ahead_by(seconds: int) -> str:
+        moved = claims | {"iat": claims["iat"] + seconds, "exp": claims["exp"] + seconds, "nbf": claims["iat"] + seconds}
+        return jwt.encode(moved, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="RS256")
+
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {issued_ahead_by(settings.SHOP_TOKEN_LEEWAY_SECONDS - 1)}")
+    assert api.get("/orders").status_code == 200
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {issued_ahead_by(settings.SHOP_TOKEN_LEEWAY_SECONDS + 30)}")
+    assert_problem(api.get("/orders"), 401)

@@ -33,6 +33,13 @@ class InsufficientStock(ShopError):
     title = "Not enough stock"
 
 
+class HoldLimitExceeded(InsufficientStock):
+    """One customer may hold only so many units unpaid (see shop/inventory/services.py: holding limits)."""
+
+    code = "hold-limit-exceeded"
+    title = "Too many units held unpaid by one customer"
+
+
 class ReservationReleased(ShopError):
     status = 409
     code = "reservation-released"
@@ -46,9 +53,10 @@ class InventoryClient(Protocol):
     def stock_add(self, *, product_id: int, quantity: int) -> StockLevel:
         """Adds stock to a product (the caller checked that it exists)."""
 
-    def stock_reserve(self, *, order_id: int, lines: list[ReservationLine]) -> list[ReservationLine]:
-        """Reserves every line or none (InsufficientStock); idempotent per order; refused once the order's
-        stock was released (ReservationReleased)."""
+    def stock_reserve(self, *, order_id: int, lines: list[ReservationLine], user_id: int) -> list[ReservationLine]:
+        """Reserves every line or none (InsufficientStock) for the customer `user_id`, within their holding
+        limits (HoldLimitExceeded); idempotent per order; refused once the order's stock was released
+        (ReservationReleased)."""
 
     def stock_release(self, *, order_id: int) -> None:
         """Releases what the order still holds and refuses any later reservation for it; idempotent."""

@@ -1,17 +1,23 @@
 """Idempotency-Key handling with Stripe's semantics: same key + same body replays, other body is refused.
 
-A request that ran is remembered and replayed, its refusals included (402 declined, 409 no stock); an
-invalid request (400: nothing ran) or a failure (5xx, a crash, a dead connection) releases its key at
-once, so the client's retry runs again."""
+Only a final answer is kept and replayed: a success, or a refusal of the request itself (402 declined,
+404, 409 no stock, 422). Anything else releases the key at once, so the client's retry runs again: an
+invalid request (400: nothing ran), a 401/403 (inside a view, after the client was authenticated, it can
+only be a hop refusing our own credentials), 408/429 (load), every 5xx, a crash, a dead connection.
+
+The request is remembered by a fingerprint, an HMAC keyed by the server's SECRET_KEY: the body may hold a
+card number, and a plain hash of it could be tested against guesses by whoever reads the table."""
 import hashlib
 import json
 import re
 from datetime import timedelta
 from functools import wraps
 
+from django.conf import settings
 from django.db import connections, models, router
 from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
@@ -29,6 +35,8 @@ IDEMPOTENCY_PARAMETERS = [
                      response=[200, 201], description="`true` when this answer replays the key's first response."),
 ]
 STALE_CLAIM_AFTER = timedelta(seconds=60)
+NOT_FINAL = frozenset((400, 401, 403, 408, 429))  # and every 5xx: answers a retry must not get replayed
+FINGERPRINT_SALT = "shop.platform.api.idempotency.fingerprint"
 
 
 class IdempotencyKeyInvalid(ShopError):
@@ -63,9 +71,22 @@ class IdempotencyRecord(models.Model):
         constraints = [models.UniqueConstraint(fields=["user_id", "key"], name="%(app_label)s_idempotency_user_key")]
 
 
-def _fingerprint(request) -> str:
-    payload = json.dumps([request.method, request.path.rstrip("/"), request.data], sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()
+def _request_text(request) -> str:
+    return json.dumps([request.method, request.path.rstrip("/"), request.data], sort_keys=True, default=str)
+
+
+def _fingerprint(request, secret: str | None = None) -> str:
+    return salted_hmac(FINGERPRINT_SALT, _request_text(request), secret=secret, algorithm="sha256").hexdigest()
+
+
+def _same_request(record, request, fingerprint: str) -> bool:
+    """The record was made by this request: under the current secret, a previous one still listed in
+    SECRET_KEY_FALLBACKS, or as a plain SHA-256 (records made before fingerprints were keyed, kept for the
+    rest of their SHOP_IDEMPOTENCY_TTL; this last form can go once they are purged)."""
+    if record.fingerprint == fingerprint:
+        return True
+    earlier = [_fingerprint(request, secret) for secret in settings.SECRET_KEY_FALLBACKS]
+    return record.fingerprint in (*earlier, hashlib.sha256(_request_text(request).encode()).hexdigest())
 
 
 def _insert_claim(record_model, *, user_id: int, key: str, fingerprint: str):
@@ -86,7 +107,7 @@ def _insert_claim(record_model, *, user_id: int, key: str, fingerprint: str):
     return record
 
 
-def _claim(record_model, *, user_id: int, key: str, fingerprint: str, running_here: bool | None):
+def _claim(record_model, request, *, user_id: int, key: str, fingerprint: str, running_here: bool | None):
     """Returns (record, True) when this request owns the key, or (finished record, False) to replay it.
     `running_here` comes from key_lock.running: only the lock's holder may create or take over a claim.
     A new key costs one statement; the unique (user, key) constraint settles a race without the lock."""
@@ -97,7 +118,7 @@ def _claim(record_model, *, user_id: int, key: str, fingerprint: str, running_he
     record = record_model.objects.filter(user_id=user_id, key=key).first()
     if record is None:  # a live request runs this key, or its claim was released this instant
         raise IdempotentRequestInProgress()
-    if record.fingerprint != fingerprint:
+    if not _same_request(record, request, fingerprint):
         raise IdempotencyKeyReused()
     if record.status_code is not None:
         return record, False
@@ -132,14 +153,19 @@ def _release(record) -> None:
     on_a_live_connection(type(record), lambda: own_claim.delete())
 
 
+def _final(status: int) -> bool:
+    """An answer to the request itself, which a retry with the key gets again (see the module's docstring)."""
+    return status < 500 and status not in NOT_FINAL
+
+
 def _run(record, view, view_method, request, *args, **kwargs):
-    """Runs the view for the claimed key and remembers its answer, or releases the key if it failed."""
+    """Runs the view for the claimed key and remembers a final answer, or releases the key."""
     try:
         response = _answer(view, view_method, request, *args, **kwargs)
     except BaseException:
         _release(record)
         raise
-    if response.status_code == 400 or response.status_code >= 500:
+    if not _final(response.status_code):
         _release(record)
         return response
     body = response.data if isinstance(response, Response) else json.loads(response.content)
@@ -159,7 +185,7 @@ def idempotent(record_model):
             if not re.fullmatch(KEY_PATTERN, key):
                 raise IdempotencyKeyInvalid()
             with key_lock.running(record_model, user_id=request.user.id, key=key) as running_here:
-                record, owned = _claim(record_model, user_id=request.user.id, key=key,
+                record, owned = _claim(record_model, request, user_id=request.user.id, key=key,
                                        fingerprint=_fingerprint(request), running_here=running_here)
                 return _run(record, view, view_method, request, *args, **kwargs) if owned else _replay(record)
 

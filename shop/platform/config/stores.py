@@ -1,5 +1,5 @@
 """The DATABASES and CACHES entries of a role, built from its environment: one database per app (a SQLite
-file by default), and caches in Redis when there is one, else in this process's memory."""
+file by default), and caches in Redis when there is one, else in this process's memory, bounded in bytes."""
 import sys
 from pathlib import Path
 
@@ -24,10 +24,17 @@ def database(env: environ.Env, app: str, *, data_dir: Path) -> dict:
     return config
 
 
-def cache(name: str, *, redis_url: str, key_prefix: str, serializer: str | None = None) -> dict:
-    """Redis when `redis_url` is set (optionally with its own serializer), else this process's memory."""
+def cache(name: str, *, redis_url: str, key_prefix: str, max_mb: int, serializer: str | None = None) -> dict:
+    """Redis when `redis_url` is set (optionally with its own serializer), else this process's memory,
+    at most `max_mb` MiB of it."""
     if not redis_url:
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
+        return memory(name, max_bytes=max_mb * 1024 * 1024)
     options = {"socket_timeout": 0.2, "socket_connect_timeout": 0.2, **({"serializer": serializer} if serializer else {})}
     return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url, "KEY_PREFIX": key_prefix,
             "OPTIONS": options}
+
+
+def memory(name: str, *, max_bytes: int) -> dict:
+    """A cache in this process's memory, bounded in bytes (shop.platform.config.memory)."""
+    return {"BACKEND": "shop.platform.config.memory.BoundedMemoryCache", "LOCATION": name,
+            "OPTIONS": {"MAX_BYTES": max_bytes}}

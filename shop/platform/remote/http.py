@@ -83,7 +83,8 @@ def send(upstream: str, method: str, path: str, *, body: bytes | None = None, he
 
 class ServiceClient:
     """JSON calls to one app's internal API: answers decoded into the app's DTOs, problem responses mapped
-    back to the app's errors."""
+    back to the app's errors. A 5xx, or a 401/403 (the callee refused this service's credentials: a clock,
+    a key), is the app's unavailable error, a 503 that no Idempotency-Key keeps."""
 
     def __init__(self, door, *, errors: tuple[type[ShopError], ...] = ()):
         """`door` is the app's shop.platform.remote.door.Door; `errors` the app errors its problems may name."""
@@ -108,6 +109,8 @@ class ServiceClient:
             raise self.unavailable(exc.detail if isinstance(exc, ShopError) else str(exc)) from exc
         if response.status >= 500:
             raise self.unavailable(f"{self.app} answered {response.status}.")
+        if response.status in (401, 403):  # it refused this service, not the end user: a fault of ours
+            raise self.unavailable(f"{self.app} refused our credentials ({response.status}).")
         try:
             payload = json.loads(response.data) if response.data else None
         except ValueError as exc:

@@ -1,6 +1,8 @@
 """Service credentials: short-lived EdDSA tokens naming the caller, the audience and the end user, each
-signed with the caller's own key (SHOP_<APP>_SERVICE_PRIVATE_KEY) and checked with its public key."""
+signed with the caller's own key (SHOP_<APP>_SERVICE_PRIVATE_KEY) and checked with its public key, allowing
+the clocks of the two hosts to differ by SHOP_TOKEN_LEEWAY_SECONDS."""
 import logging
+import re
 import time
 from dataclasses import dataclass
 
@@ -49,12 +51,13 @@ class ServiceTokenAuthentication(BaseAuthentication):
         try:
             issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")  # whose key to check with
             public_key = settings.SHOP_SERVICE_PUBLIC_KEYS.get(issuer, "") if isinstance(issuer, str) else ""
-            claims = jwt.decode(token, public_key, algorithms=[ALGORITHM],
-                                audience=list(settings.SHOP_APPS), options={"require": ["exp", "iss", "aud"]})
+            claims = jwt.decode(token, public_key, algorithms=[ALGORITHM], audience=list(settings.SHOP_APPS),
+                                leeway=settings.SHOP_TOKEN_LEEWAY_SECONDS, options={"require": ["exp", "iss", "aud"]})
         except jwt.PyJWTError as exc:
             logger.warning("refused a service credential: %s", exc)  # the caller learns nothing from the reason
             raise AuthenticationFailed(INVALID_CREDENTIALS) from exc
-        user_id = int(claims["sub"]) if claims.get("sub", "").isdigit() else None
+        subject = claims.get("sub", "")
+        user_id = int(subject) if isinstance(subject, str) and re.fullmatch(r"[0-9]{1,18}", subject) else None
         return ServiceCaller(service=claims["iss"], user_id=user_id), token
 
     def authenticate_header(self, request):
