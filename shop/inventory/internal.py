@@ -33,8 +33,6 @@ def _valid(serializer_class, data) -> dict:
 
 
 class StockInternalApi(InternalApi, APIView):
-    callers = ("catalog",)  # seed_demo stocks the products it creates
-
     def get(self, request, product_id: int):
         return Response(encode(LocalClient().stock_get(product_id=product_id)))
 
@@ -44,8 +42,6 @@ class StockInternalApi(InternalApi, APIView):
 
 
 class ReservationsApi(InternalApi, APIView):
-    callers = ("orders",)
-
     def post(self, request):
         data = _valid(ReserveInput, request.data)
         lines = [ReservationLine(**line) for line in data["lines"]]
@@ -53,8 +49,6 @@ class ReservationsApi(InternalApi, APIView):
 
 
 class ReleaseApi(InternalApi, APIView):
-    callers = ("orders",)
-
     def post(self, request, order_id: int):
         LocalClient().stock_release(order_id=order_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
