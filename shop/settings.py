@@ -221,6 +221,10 @@ elif CELERY_BROKER_URL.startswith("amqp"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True, "max_retries": 1, "interval_start": 0,
                                        "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / f"celerybeat-schedule-{SHOP_SERVICE}")
+# The one beat holds a lease in Redis (renewed every third of this), so a second beat, such as the other
+# topology's during a cutover, stands by instead of scheduling every task twice (docs/topologies.md).
+CELERY_BEAT_SCHEDULER = "shop.platform.messaging.beat:LeasedScheduler"
+SHOP_BEAT_LEASE_SECONDS = env.float("SHOP_BEAT_LEASE_SECONDS", 30.0)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
