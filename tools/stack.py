@@ -239,10 +239,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("topology", nargs="+", help=f"one of {', '.join(TOPOLOGIES)}, or the groups of apps to run "
                         "behind a gateway, e.g. users,catalog,orders inventory")
-    parser.add_argument("--data-dir", default=str(ROOT / "data" / "split"))
+    parser.add_argument("--data-dir", help="default: data/<topology>, or data/groups for groups of apps")
     parser.add_argument("--seed", action="store_true", help="load demo products and a dev staff user")
     args = parser.parse_args()
-    stack = Stack(" ".join(args.topology), Path(args.data_dir), postgres_url=os.environ.get("SHOP_STACK_POSTGRES_URL", ""),
+    topology = " ".join(args.topology)
+    data_dir = Path(args.data_dir or ROOT / "data" / (topology if topology in TOPOLOGIES else "groups"))
+    stack = Stack(topology, data_dir, postgres_url=os.environ.get("SHOP_STACK_POSTGRES_URL", ""),
                   broker_url=os.environ.get("CELERY_BROKER_URL", ""), redis_url=os.environ.get("SHOP_REDIS_URL", ""),
                   gunicorn_workers=2, gunicorn_threads=4)
     with stack:
