@@ -14,7 +14,7 @@ import sys
 import time
 import urllib.request
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from shop.platform.config.pages import PAGES
@@ -48,11 +48,18 @@ class Stack:
     gunicorn_workers: int = 1
     gunicorn_threads: int = 8
     processes: dict = field(default_factory=dict)
+    owns_data: bool = True  # creates its databases on start and drops them in clean_up; False beside another
+    logs: str = "logs"  # the folder of the processes' logs, under data_dir
 
     def __post_init__(self):
         self.data_dir = Path(self.data_dir)
-        (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        (self.data_dir / self.logs).mkdir(parents=True, exist_ok=True)
         self.db_prefix = f"shop_{self.data_dir.name.replace('-', '_')}".lower()[:40]
+
+    def beside(self, topology: str, ports: dict) -> "Stack":
+        """Another topology on this stack's data, as a cutover runs the new processes beside the old: the same
+        databases, broker, Redis and namespace, which it neither creates nor drops; its logs apart."""
+        return replace(self, topology=topology, ports=ports, processes={}, owns_data=False, logs=f"logs-{topology}")
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -109,6 +116,8 @@ class Stack:
 
     def clean_up(self) -> None:
         """Drops the stack's databases and deletes its queues (the broker keeps durable queues)."""
+        if not self.owns_data:
+            return
         if self.postgres_url:
             import psycopg
 
@@ -130,7 +139,7 @@ class Stack:
             raise RuntimeError("migrate_all failed")
 
     def _spawn(self, name: str, role: str, command: list[str]) -> None:
-        log = open(self.data_dir / "logs" / f"{name}.log", "ab")
+        log = open(self.data_dir / self.logs / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.env(role), stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -170,7 +179,8 @@ class Stack:
         return commands + [("beat", workers[0], [sys.executable, "-m", "celery", "-A", "shop", "beat", "-l", "INFO"])]
 
     def start(self) -> "Stack":
-        self.create_databases()
+        if self.owns_data:
+            self.create_databases()
         self.migrate()
         for role in self.roles:
             self.start_role(role, wait=False)
