@@ -67,9 +67,10 @@ def test_a_bad_value_stops_the_process_at_start_up():
     assert result.returncode != 0 and "'bogus' is not an app" in result.stderr
 
 
-@pytest.mark.parametrize("value, role", [("orders,users", "users,orders"), (" inventory , catalog", "catalog,inventory"),
-                                         ("users,catalog,orders,inventory", "users,catalog,orders,inventory"),
-                                         ("monolith", "monolith"), ("gateway", "gateway"), ("orders", "orders")])
+@pytest.mark.parametrize("value, role", [
+    ("orders,users", "users,orders"), (" inventory , catalog", "catalog,inventory"),
+    ("users,catalog,orders,inventory", "users,catalog,orders,inventory"),
+    ("monolith", "monolith"), ("gateway", "gateway"), ("orders", "orders")])
 def test_a_group_is_named_in_the_order_of_the_apps(value, role):
     assert role_named(value) == role
 

@@ -14,8 +14,8 @@ def role_named(value: str) -> str:
     allowed = (f"SHOP_SERVICE is monolith, gateway, or one or more of {', '.join(APPS)} separated by commas "
                f"(e.g. {','.join(APPS[:3])})")
     items = [item.strip() for item in value.split(",")]
-    if value in ("monolith", "gateway"):
-        return value
+    if items in (["monolith"], ["gateway"]):
+        return items[0]
     if "" in items:
         raise ValueError(f"{allowed}: {value!r} has an empty item")
     if {"monolith", "gateway"} & set(items):

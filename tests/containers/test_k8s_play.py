@@ -1,8 +1,8 @@
 """Runs the rendered split and hybrid overlays (`kubectl kustomize deploy/k8s/overlays/<name>`), one after the
-other, with `podman kube play` on the shop image: the migration Job to completion, then every Deployment as a pod of its own, Service names
-answered by the network's DNS (tests/containers/kube.py says how), PostgreSQL, RabbitMQ and Redis as the
-external endpoints the Secret names (this machine's, at the network's gateway). A customer journey goes
-through the gateway, and inventory is taken off the network while customers order."""
+other, with `podman kube play` on the shop image: the migration Job to completion, then every Deployment as a
+pod of its own, Service names answered by the network's DNS (tests/containers/kube.py says how), PostgreSQL,
+RabbitMQ and Redis as the external endpoints the Secret names (this machine's, at the network's gateway). A
+customer journey goes through the gateway, and inventory is taken off the network while customers order."""
 import json
 import os
 import secrets

@@ -87,8 +87,9 @@ def test_only_the_entry_point_is_exposed(overlay):
     assert scrape["ports"] == [{"port": "metrics"}]
 
 
-@pytest.mark.parametrize("overlay, scaled", [("monolith", {"shop-monolith"}), ("split", {"shop-gateway", "shop-catalog"}),
-                                             ("hybrid", {"shop-gateway", "shop-users-catalog-orders"})])
+@pytest.mark.parametrize("overlay, scaled", [
+    ("monolith", {"shop-monolith"}), ("split", {"shop-gateway", "shop-catalog"}),
+    ("hybrid", {"shop-gateway", "shop-users-catalog-orders"})])
 def test_autoscaled_roles(overlay, scaled):
     targets = {h["spec"]["scaleTargetRef"]["name"] for h in of_kind(render(overlay), "HorizontalPodAutoscaler").values()}
     assert targets == scaled

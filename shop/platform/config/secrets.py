@@ -35,8 +35,8 @@ class RoleSecrets:
         pem = pem_from_env(self.read(name, ""))
         if not needed:
             if pem and private and not self.debug:
-                raise ImproperlyConfigured(
-                    f"{name} belongs to the roles that issue user tokens (monolith, or those hosting {TOKEN_ISSUER}) only.")
+                raise ImproperlyConfigured(f"{name} belongs to the roles that issue user tokens (monolith, or "
+                                           f"those hosting {TOKEN_ISSUER}) only.")
             return ""
         if self.debug and not pem:
             return dev_key_pair(self.data_dir)[0 if private else 1]
