@@ -1,13 +1,15 @@
 """Two topologies at once on the same data, as during a cutover: the monolith and the hybrid (gateway,
 users,catalog,orders and inventory) side by side on the same databases, broker, Redis and namespace.
-What one side acknowledged, the other honours: tokens, orders, idempotency records, stock; one beat schedules."""
+What one side acknowledged, the other honours: tokens, refresh rotations, browser sessions, orders, idempotency
+records, stock; and one beat schedules."""
 import time
 import uuid
 
 import pytest
 
 from tests.conftest import REDIS_URL, STAFF, _free_port_base, running
-from tests.contract.client import ApiClient, poll, settled_stock, unique
+from tests.contract.client import PASSWORD, ApiClient, poll, settled_stock, unique
+from tests.contract.test_browser_sessions import logged_in
 from tools.stack import ports_from
 
 
@@ -38,6 +40,25 @@ def test_a_token_minted_on_either_side_is_honoured_on_the_other(sides):
         me = elsewhere.get("/users/me")
         assert me.status_code == 200, me.text
         assert me.json()["id"] == customer.user["id"]
+
+
+def test_a_refresh_token_rotated_on_one_side_is_spent_on_the_other(sides):
+    old, new = sides
+    name = unique("rot")
+    ApiClient(old.url).register_and_login(name)
+    first = ApiClient(old.url).post("/login", {"username": name, "password": PASSWORD}).json()["refresh"]
+    rotated = ApiClient(new.url).post("/login/refresh", {"refresh": first})
+    assert rotated.status_code == 200, rotated.text
+    assert ApiClient(old.url).post("/login/refresh", {"refresh": first}).status_code == 401  # one blacklist
+    assert ApiClient(old.url).post("/login/refresh", {"refresh": rotated.json()["refresh"]}).status_code == 200
+
+
+def test_a_browser_session_from_one_side_is_honoured_on_the_other(sides):
+    old, new = sides
+    person = logged_in(old)
+    elsewhere = ApiClient(new.url)
+    elsewhere.session.cookies.update(person.session.cookies)
+    assert elsewhere.get("/users/me").json()["username"] == STAFF["username"]
 
 
 def test_an_order_placed_on_one_side_is_paid_and_committed_on_the_other(sides, product_id):
