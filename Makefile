@@ -13,7 +13,7 @@ SERVICES_ENV := USERS_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_users CATALOG_DA
 	ORDERS_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_orders INVENTORY_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_inventory \
 	SHOP_TEST_POSTGRES_URL=$(POSTGRES_URL) SHOP_TEST_BROKER_URL=$(BROKER_URL) SHOP_TEST_REDIS_URL=$(REDIS_URL)
 
-.PHONY: install run test test-services container-images split bench schema screenshots lint chromium clean podman images compose-up compose-down test-containers
+.PHONY: install run test test-services container-images split hybrid bench schema screenshots lint chromium clean podman images compose-up compose-down test-containers
 
 # Containers under podman (docs/containers.md): images built here from Debian's packages, no registry needed.
 include deploy/images/local.env
@@ -54,7 +54,7 @@ lint: install
 test: lint chromium
 	$(PY) -m pytest
 
-# The service-backed suite, then the split Kubernetes overlay under `podman kube play` (issue 12) on this
+# The service-backed suite, then the split and hybrid Kubernetes overlays under `podman kube play` on this
 # machine's PostgreSQL, RabbitMQ and Redis, then a bench smoke run.
 test-services: lint chromium container-images
 	$(SERVICES_ENV) $(PY) -m pytest
@@ -63,6 +63,10 @@ test-services: lint chromium container-images
 
 split: install
 	$(PY) -m tools.stack split --seed
+
+# Inventory extracted: the gateway, users,catalog,orders in one process, inventory in another (docs/topologies.md).
+hybrid: install
+	$(PY) -m tools.stack hybrid --seed
 
 bench: install
 	command -v wrk >/dev/null || (apt-get update -q && apt-get install -y -q wrk)
@@ -105,7 +109,7 @@ container-images: install
 	if command -v podman >/dev/null; then $(MAKE) images; fi
 
 # Both compose profiles on this machine's images: the contract suite, a stop/start fault, port isolation.
-# (The split Kubernetes overlay under `podman kube play` runs in make test-services.)
+# (The split and hybrid Kubernetes overlays under `podman kube play` run in make test-services.)
 CONTAINER_TESTS_ENV = $(PODMAN_ENV) SHOP_TEST_POSTGRES_URL=$(POSTGRES_URL) SHOP_TEST_BROKER_URL=$(BROKER_URL) \
 	SHOP_TEST_REDIS_URL=$(REDIS_URL)
 K8S_PLAY := tests/containers/test_k8s_play.py

@@ -2,11 +2,11 @@
 import os
 
 from shop.platform.observability.logs import gunicorn_logging_config
-from shop.platform.topology import PORTS, current_role
+from shop.platform.topology import current_role, default_port
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")  # the hooks below read settings in the master
 
-bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{PORTS[current_role()]}")
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{default_port(current_role())}")
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))

@@ -8,13 +8,13 @@ import environ
 from shop.platform.config import stores
 from shop.platform.observability.logs import logging_config
 from shop.platform.config.secrets import RoleSecrets
-from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS, current_role, owned_apps
+from shop.platform.topology import APPS, PORTS, current_role, default_port, is_service, issues_user_tokens, owned_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SHOP_SERVICE = current_role()
+SHOP_SERVICE = current_role()  # monolith, gateway, or the apps this process hosts ("users,catalog,orders")
 SHOP_APPS = owned_apps(SHOP_SERVICE)
 DATA_DIR = Path(env.str("SHOP_DATA_DIR", str(BASE_DIR / "data")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "health_check",
     # the issuers keep the refresh tokens they issued and those spent (rotation, logout), in the users database
-    *(["rest_framework_simplejwt.token_blacklist"] if SHOP_SERVICE in TOKEN_ISSUERS else []),
+    *(["rest_framework_simplejwt.token_blacklist"] if issues_user_tokens(SHOP_SERVICE) else []),
 ]
 
 # Prometheus: multiprocess mode, one directory per role (an emptyDir per pod on Kubernetes); it must
@@ -71,9 +71,9 @@ if SHOP_SERVICE == "monolith":  # the back office: Django's admin over every app
                    "django.contrib.messages.middleware.MessageMiddleware"]
 
 # Proxies in front of the entry point whose X-Forwarded-* headers are believed: in production, the one
-# that ends TLS. A split service also believes the gateway, the only way in to it.
+# that ends TLS. A service (one app or a group) also believes the gateway, the only way in to it.
 SHOP_TRUSTED_PROXIES = env.int("SHOP_TRUSTED_PROXIES", 0 if DEBUG else 1)
-_PROXIES_IN_FRONT = SHOP_TRUSTED_PROXIES + (1 if SHOP_SERVICE in APPS else 0)
+_PROXIES_IN_FRONT = SHOP_TRUSTED_PROXIES + (1 if is_service(SHOP_SERVICE) else 0)
 # HTTPS: the trusted proxy says which scheme the client used. Health probes and service-to-service calls
 # (plain HTTP inside the deployment's network) are never redirected.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _PROXIES_IN_FRONT else None
@@ -81,7 +81,7 @@ SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^health", r"^internal/", r"^metrics"]  # probes and scrapes: plain HTTP inside
 # A split service is reached through the gateway only (never published), which names the public host in
 # X-Forwarded-Host: links it builds (pagination, Location) point at the public entry point.
-USE_X_FORWARDED_HOST = SHOP_SERVICE in APPS
+USE_X_FORWARDED_HOST = is_service(SHOP_SERVICE)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -166,7 +166,7 @@ SIMPLE_JWT = {
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("SHOP_JWT_REFRESH_DAYS", 1)),
     # RS256: only the issuing role holds the private key; every role verifies with the public one.
     "ALGORITHM": "RS256",
-    "SIGNING_KEY": _secrets.jwt_key("SHOP_JWT_PRIVATE_KEY", private=True, needed=SHOP_SERVICE in TOKEN_ISSUERS),
+    "SIGNING_KEY": _secrets.jwt_key("SHOP_JWT_PRIVATE_KEY", private=True, needed=issues_user_tokens(SHOP_SERVICE)),
     "VERIFYING_KEY": _secrets.jwt_key("SHOP_JWT_PUBLIC_KEY", private=False, needed=SHOP_SERVICE != "gateway"),
     "UPDATE_LAST_LOGIN": False,
     "ROTATE_REFRESH_TOKENS": True,
@@ -230,6 +230,10 @@ elif CELERY_BROKER_URL.startswith("amqp"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True, "max_retries": 1, "interval_start": 0,
                                        "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / f"celerybeat-schedule-{SHOP_SERVICE}")
+# The one beat holds a lease in Redis (renewed every third of this), so a second beat, such as the other
+# topology's during a cutover, stands by instead of scheduling every task twice (docs/topologies.md).
+CELERY_BEAT_SCHEDULER = "shop.platform.messaging.beat:LeasedScheduler"
+SHOP_BEAT_LEASE_SECONDS = env.float("SHOP_BEAT_LEASE_SECONDS", 30.0)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -264,7 +268,7 @@ SHOP_SERVICE_URLS = {
 }
 SHOP_CONSUL_URL = env.str("SHOP_CONSUL_URL", "http://127.0.0.1:8500")
 SHOP_ADVERTISE_HOST = env.str("SHOP_ADVERTISE_HOST", "127.0.0.1")
-SHOP_ADVERTISE_PORT = env.int("SHOP_ADVERTISE_PORT", PORTS[SHOP_SERVICE])
+SHOP_ADVERTISE_PORT = env.int("SHOP_ADVERTISE_PORT", default_port(SHOP_SERVICE))
 SHOP_SERVICE_PRIVATE_KEYS, SHOP_SERVICE_PUBLIC_KEYS = _secrets.service_keys()  # service tokens, one key pair per service
 SHOP_CONNECT_TIMEOUT = env.float("SHOP_CONNECT_TIMEOUT", 0.5)
 SHOP_UPSTREAM_TIMEOUT = env.float("SHOP_UPSTREAM_TIMEOUT", 5.0)

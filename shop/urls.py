@@ -12,7 +12,7 @@ from shop.platform.api.health import HealthView, live, local_checks
 from shop.platform.observability.metrics import metrics_view
 from shop.platform.config.pages import page_patterns, session_patterns
 from shop.platform.api.root import ApiRootView
-from shop.platform.topology import APPS
+from shop.platform.topology import is_service
 from shop.platform.config.routes import routes
 
 urlpatterns = [
@@ -22,7 +22,7 @@ urlpatterns = [
                     "redoc": SpectacularRedocView.as_view(url_name="schema"), "metrics": metrics_view}),
     *([path("admin/", admin.site.urls)] if apps.is_installed("django.contrib.admin") else []),  # monolith only
     *session_patterns(login_page.VIEWS),  # DRF's login page; reachable through the gateway on users only
-    *hosted_patterns(settings.SHOP_APPS, internal=settings.SHOP_SERVICE in APPS),
+    *hosted_patterns(settings.SHOP_APPS, internal=is_service(settings.SHOP_SERVICE)),
     re_path(r"", not_found),  # JSON 404 for unknown paths, in DEBUG too
 ]
 

@@ -73,8 +73,7 @@ def running(topology: str, tmp_path_factory, **options):
                   namespace=f"{data_dir.name}-", **options)
     try:
         stack.start()
-        users_role = "monolith" if topology == "monolith" else "users"
-        stack.manage(users_role, "createsuperuser", "--noinput", env={
+        stack.manage(stack.host_of("users"), "createsuperuser", "--noinput", env={
             "DJANGO_SUPERUSER_USERNAME": STAFF["username"], "DJANGO_SUPERUSER_PASSWORD": STAFF["password"],
             "DJANGO_SUPERUSER_EMAIL": STAFF["email"]})
         yield stack

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS
+from shop.platform.topology import APPS, PORTS, issues_user_tokens
 from tools import compose as compose_tool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,7 +109,7 @@ def test_app_services_run_production_settings_with_secrets_from_env(name):
 
 @pytest.mark.parametrize("name", [name for name, service in SERVICES.items() if "build" in service])
 def test_only_the_token_issuers_get_the_private_key(name):
-    issues_tokens = env(name)["SHOP_SERVICE"] in TOKEN_ISSUERS
+    issues_tokens = issues_user_tokens(env(name)["SHOP_SERVICE"])
     assert ("SHOP_JWT_PRIVATE_KEY" in env(name)) == issues_tokens
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from shop.platform.config.secrets import dev_service_key_pair, example_values
-from shop.platform.topology import ROLES, TOKEN_ISSUERS
+from shop.platform.topology import ROLES, issues_user_tokens
 from tools.stack import production_env, without_others_private_keys
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +81,7 @@ def test_short_dev_or_malformed_secrets_are_refused(variable, value):
 def test_only_the_token_issuers_may_hold_the_private_key():
     private_key = filled_env_example()["SHOP_JWT_PRIVATE_KEY"]
     assert refused(manage("check", role="orders", SHOP_JWT_PRIVATE_KEY=private_key), "SHOP_JWT_PRIVATE_KEY")
-    assert "orders" not in TOKEN_ISSUERS
+    assert not issues_user_tokens("orders")
 
 
 @pytest.mark.parametrize("role", ["orders", "gateway", "monolith"])

@@ -1,7 +1,9 @@
-"""Starts the shop as real processes on loopback: the monolith, or the five split roles and their
-Celery workers. Used by `make split`, the test fixtures and the benchmarks.
+"""Starts the shop as real processes on loopback: the monolith, the five split roles, the hybrid (gateway,
+users,catalog,orders and inventory) or any grouping of the apps behind the gateway, with their Celery
+workers. Used by `make split`, the test fixtures and the benchmarks.
 
-    python -m tools.stack split      # Ctrl-C stops everything
+    python -m tools.stack split                          # Ctrl-C stops everything
+    python -m tools.stack users,catalog,orders inventory  # these groups behind a gateway
 """
 import argparse
 import os
@@ -12,17 +14,18 @@ import sys
 import time
 import urllib.request
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from shop.platform.config.pages import PAGES
 from shop.platform.config.secrets import new_key_pair, new_service_key_pair, service_key_name
-from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS
+from shop.platform.topology import APPS, PORTS, issues_user_tokens, owned_apps, role_named
 
 ROOT = Path(__file__).resolve().parent.parent
-SPLIT_ROLES = (*APPS, "gateway")
-WORKERS = ("monolith", "orders", "inventory")  # roles that consume a queue
-BEAT_ROLES = ("monolith", "orders")  # roles with periodic tasks: one `celery beat` process schedules them
+# The processes of each named topology, by their SHOP_SERVICE; any other topology is groups behind a gateway.
+TOPOLOGIES = {"monolith": ("monolith",), "split": (*APPS, "gateway"),
+              "hybrid": ("users,catalog,orders", "inventory", "gateway")}
+TASK_APPS = tuple(app for app in APPS if (ROOT / "shop" / app / "tasks.py").exists())  # apps with a queue to consume
 STRIPPED_ENV = ("SHOP_", "CELERY_", "DJANGO_", "GUNICORN_") + tuple(f"{a.upper()}_DATABASE_URL" for a in APPS)
 
 
@@ -33,7 +36,7 @@ def ports_from(base: int) -> dict[str, int]:
 
 @dataclass
 class Stack:
-    topology: str  # "monolith" or "split"
+    topology: str  # a name in TOPOLOGIES, or groups separated by spaces ("users,catalog,orders inventory")
     data_dir: Path
     ports: dict = field(default_factory=lambda: dict(PORTS))
     postgres_url: str = ""  # e.g. postgres://postgres@127.0.0.1:5432 -> one database per app
@@ -45,31 +48,46 @@ class Stack:
     gunicorn_workers: int = 1
     gunicorn_threads: int = 8
     processes: dict = field(default_factory=dict)
+    owns_data: bool = True  # creates its databases on start and drops them in clean_up; False beside another
+    logs: str = "logs"  # the folder of the processes' logs, under data_dir
 
     def __post_init__(self):
         self.data_dir = Path(self.data_dir)
-        (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        (self.data_dir / self.logs).mkdir(parents=True, exist_ok=True)
         self.db_prefix = f"shop_{self.data_dir.name.replace('-', '_')}".lower()[:40]
+
+    def beside(self, topology: str, ports: dict) -> "Stack":
+        """Another topology on this stack's data, as a cutover runs the new processes beside the old: the same
+        databases, broker, Redis and namespace, which it neither creates nor drops; its logs apart."""
+        return replace(self, topology=topology, ports=ports, processes={}, owns_data=False, logs=f"logs-{topology}")
 
     @property
     def roles(self) -> tuple[str, ...]:
-        return ("monolith",) if self.topology == "monolith" else SPLIT_ROLES
+        return roles_of(self.topology)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.ports['gateway']}"
 
+    def port(self, role: str) -> int:
+        """A role's port: its own, or for a group the port of its first app."""
+        return self.ports.get(role) or self.ports[owned_apps(role)[0]]
+
     def role_url(self, role: str) -> str:
-        return f"http://127.0.0.1:{self.ports[role]}"
+        return f"http://127.0.0.1:{self.port(role)}"
+
+    def host_of(self, app: str) -> str:
+        """The role hosting `app` in this stack."""
+        return next(role for role in self.roles if app in owned_apps(role))
 
     def env(self, role: str) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith(STRIPPED_ENV)}
         env.update(SHOP_SERVICE=role, SHOP_DATA_DIR=str(self.data_dir), DJANGO_SETTINGS_MODULE="shop.settings",
                    DJANGO_DEBUG="1",  # dev mode (dev secrets) unless extra_env holds production_env()
-                   PYTHONUNBUFFERED="1", GUNICORN_BIND=f"127.0.0.1:{self.ports[role]}",
+                   PYTHONUNBUFFERED="1", GUNICORN_BIND=f"127.0.0.1:{self.port(role)}",
                    GUNICORN_WORKERS=str(self.gunicorn_workers), GUNICORN_THREADS=str(self.gunicorn_threads),
-                   SHOP_ADVERTISE_PORT=str(self.ports[role]), SHOP_NAMESPACE=self.namespace)
-        env.update({f"SHOP_{app.upper()}_URL": self.role_url(app) for app in APPS})
+                   SHOP_ADVERTISE_PORT=str(self.port(role)), SHOP_NAMESPACE=self.namespace)
+        env.update({f"SHOP_{app.upper()}_URL": self.role_url(self.host_of(app)) for app in APPS})
         if self.postgres_url:
             env.update({f"{app.upper()}_DATABASE_URL": f"{self.postgres_url}/{self.db_prefix}_{app}" for app in APPS})
         if self.broker_url:
@@ -98,6 +116,8 @@ class Stack:
 
     def clean_up(self) -> None:
         """Drops the stack's databases and deletes its queues (the broker keeps durable queues)."""
+        if not self.owns_data:
+            return
         if self.postgres_url:
             import psycopg
 
@@ -119,12 +139,12 @@ class Stack:
             raise RuntimeError("migrate_all failed")
 
     def _spawn(self, name: str, role: str, command: list[str]) -> None:
-        log = open(self.data_dir / "logs" / f"{name}.log", "ab")
+        log = open(self.data_dir / self.logs / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.env(role), stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
 
     def start_role(self, role: str, wait: bool = True) -> None:
-        command = ["manage.py", "runserver", "--noreload", f"127.0.0.1:{self.ports[role]}"] \
+        command = ["manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port(role)}"] \
             if self.server == "runserver" else ["-m", "gunicorn", "shop.wsgi"]
         self._spawn(role, role, [sys.executable, *command])
         if wait:
@@ -143,26 +163,24 @@ class Stack:
     def worker_command(self, role: str) -> list[str]:
         """The role's Celery worker; it never schedules (-B): one beat process does, for every app."""
         return [sys.executable, "-m", "celery", "-A", "shop", "worker", "--pool", "threads", "-c", "4", "-l", "INFO",
-                "-n", f"{self.namespace}{role}@%h"]
+                "-n", f"{self.namespace}{role.replace(',', '+')}@%h"]
 
     def start_worker(self, role: str) -> None:
         """The role's Celery worker, as process `<role>-worker` (again, after a test killed it)."""
         self._spawn(f"{role}-worker", role, self.worker_command(role))
 
     def background_commands(self) -> list[tuple[str, str, list[str]]]:
-        """(name, role, argv) of each Celery process: a worker per queue-consuming role and one beat."""
-        commands = []
-        for role in self.roles:
-            if not self.broker_url and role == "monolith":
-                continue  # embedded: tasks run in-process, periodic ones in the scheduler thread
-            if role in WORKERS:
-                commands.append((f"{role}-worker", role, self.worker_command(role)))
-            if role in BEAT_ROLES:
-                commands.append(("beat", role, [sys.executable, "-m", "celery", "-A", "shop", "beat", "-l", "INFO"]))
-        return commands
+        """(name, role, argv) of each Celery process: a worker per role hosting an app with tasks, and one beat
+        (beside the first of those workers) that schedules every app's periodic tasks onto the apps' queues."""
+        if not self.broker_url and self.roles == ("monolith",):
+            return []  # embedded: tasks run in-process, periodic ones in the scheduler thread
+        workers = [role for role in self.roles if set(owned_apps(role)) & set(TASK_APPS)]
+        commands = [(f"{role}-worker", role, self.worker_command(role)) for role in workers]
+        return commands + [("beat", workers[0], [sys.executable, "-m", "celery", "-A", "shop", "beat", "-l", "INFO"])]
 
     def start(self) -> "Stack":
-        self.create_databases()
+        if self.owns_data:
+            self.create_databases()
         self.migrate()
         for role in self.roles:
             self.start_role(role, wait=False)
@@ -187,9 +205,16 @@ class Stack:
         self.stop()
 
 
+def roles_of(topology: str) -> tuple[str, ...]:
+    """The SHOP_SERVICE of each process of a topology: a named one, or groups (space-separated) behind a gateway."""
+    return TOPOLOGIES.get(topology) or (*(role_named(group) for group in topology.split()), "gateway")
+
+
 def without_others_private_keys(env: dict, role: str) -> dict:
     """The environment without the private keys this role must not hold (production refuses them)."""
-    own = {service_key_name(role, "private")} | ({"SHOP_JWT_PRIVATE_KEY"} if role in TOKEN_ISSUERS else set())
+    apps = owned_apps(role) if role != "monolith" else ()
+    own = {service_key_name(app, "private") for app in apps} | (
+        {"SHOP_JWT_PRIVATE_KEY"} if issues_user_tokens(role) else set())
     return {name: value for name, value in env.items()
             if not (name.endswith("PRIVATE_KEY") and name.startswith("SHOP_")) or name in own}
 
@@ -222,17 +247,20 @@ def wait_healthy(url: str, timeout: float = 60) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("topology", choices=("monolith", "split"))
-    parser.add_argument("--data-dir", default=str(ROOT / "data" / "split"))
+    parser.add_argument("topology", nargs="+", help=f"one of {', '.join(TOPOLOGIES)}, or the groups of apps to run "
+                        "behind a gateway, e.g. users,catalog,orders inventory")
+    parser.add_argument("--data-dir", help="default: data/<topology>, or data/groups for groups of apps")
     parser.add_argument("--seed", action="store_true", help="load demo products and a dev staff user")
     args = parser.parse_args()
-    stack = Stack(args.topology, Path(args.data_dir), postgres_url=os.environ.get("SHOP_STACK_POSTGRES_URL", ""),
+    topology = " ".join(args.topology)
+    data_dir = Path(args.data_dir or ROOT / "data" / (topology if topology in TOPOLOGIES else "groups"))
+    stack = Stack(topology, data_dir, postgres_url=os.environ.get("SHOP_STACK_POSTGRES_URL", ""),
                   broker_url=os.environ.get("CELERY_BROKER_URL", ""), redis_url=os.environ.get("SHOP_REDIS_URL", ""),
                   gunicorn_workers=2, gunicorn_threads=4)
     with stack:
         if args.seed:
             seed(stack)
-        print(f"shop ({args.topology}) at {stack.url}; services: "
+        print(f"shop ({stack.topology}) at {stack.url}; services: "
               + ", ".join(f"{r} {stack.role_url(r)}" for r in stack.roles) + f"\nlogs in {stack.data_dir / 'logs'}; "
               "Ctrl-C stops everything.", flush=True)
         signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -244,7 +272,7 @@ def main() -> None:
 
 
 def seed(stack: Stack) -> None:
-    users_role, catalog_role = ("monolith", "monolith") if stack.topology == "monolith" else ("users", "catalog")
+    users_role, catalog_role = stack.host_of("users"), stack.host_of("catalog")
     superuser = {"DJANGO_SUPERUSER_USERNAME": "admin", "DJANGO_SUPERUSER_PASSWORD": "admin-dev-only",
                  "DJANGO_SUPERUSER_EMAIL": "admin@example.com"}
     try:

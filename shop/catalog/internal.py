@@ -13,8 +13,6 @@ class IdsSerializer(serializers.Serializer):
 
 
 class ProductsByIdsApi(InternalApi, APIView):
-    callers = ("orders", "inventory")  # pricing an order; stocking a product
-
     def get(self, request):
         serializer = IdsSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)

@@ -21,8 +21,6 @@ class ReserveInput(serializers.Serializer):
 
 
 class StockInternalApi(InternalApi, APIView):
-    callers = ("catalog",)  # seed_demo stocks the products it creates
-
     def get(self, request, product_id: int):
         return Response(encode(LocalClient().stock_get(product_id=product_id)))
 
@@ -32,8 +30,6 @@ class StockInternalApi(InternalApi, APIView):
 
 
 class ReservationsApi(InternalApi, APIView):
-    callers = ("orders",)
-
     def post(self, request):
         serializer = ReserveInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -46,8 +42,6 @@ class ReservationsApi(InternalApi, APIView):
 
 
 class ReleaseApi(InternalApi, APIView):
-    callers = ("orders",)
-
     def post(self, request, order_id: int):
         LocalClient().stock_release(order_id=order_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

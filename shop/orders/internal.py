@@ -16,8 +16,6 @@ class LookupInput(serializers.Serializer):
 
 
 class OrdersLookupApi(InternalApi, APIView):
-    callers = ("inventory",)  # its stock reconciler
-
     def post(self, request):
         serializer = LookupInput(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -6,5 +6,6 @@ ROUTES = (
     Route("orders/<id:order_id>", "api.OrderDetailApi", "order-detail"),
     Route("orders/<id:order_id>/pay", "api.OrderPayApi", "order-pay"),
     Route("orders/<id:order_id>/cancel", "api.OrderCancelApi", "order-cancel"),
-    Route("internal/orders/lookup", "internal.OrdersLookupApi", "internal-orders-lookup", public=False),
+    Route("internal/orders/lookup", "internal.OrdersLookupApi", "internal-orders-lookup", public=False,
+          callers=("inventory",)),  # its stock reconciler
 )

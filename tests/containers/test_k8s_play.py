@@ -1,8 +1,8 @@
-"""Runs the rendered split overlay (`kubectl kustomize deploy/k8s/overlays/split`) with `podman kube play` on
-the shop image: the migration Job to completion, then every Deployment as a pod of its own, Service names
-answered by the network's DNS (tests/containers/kube.py says how), PostgreSQL, RabbitMQ and Redis as the
-external endpoints the Secret names (this machine's, at the network's gateway). A customer journey goes
-through the gateway, and inventory is taken off the network while customers order."""
+"""Runs the rendered split and hybrid overlays (`kubectl kustomize deploy/k8s/overlays/<name>`), one after the
+other, with `podman kube play` on the shop image: the migration Job to completion, then every Deployment as a
+pod of its own, Service names answered by the network's DNS (tests/containers/kube.py says how), PostgreSQL,
+RabbitMQ and Redis as the external endpoints the Secret names (this machine's, at the network's gateway). A
+customer journey goes through the gateway, and inventory is taken off the network while customers order."""
 import json
 import os
 import secrets
@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from shop.platform.topology import APPS
+from shop.platform.topology import APPS, owned_apps
 from tests.conftest import BROKER_URL, FAST_HASHER, POSTGRES_URL, REDIS_URL, STAFF
 from tests.containers.conftest import require_podman
 from tests.containers.forward import TcpForwarder
@@ -25,7 +25,7 @@ from tests.ops import flow
 from tests.ops.k8s import render
 from tests.ops.metrics_text import value
 from tests.problems import PROBLEM_CONTENT_TYPE
-from tools.stack import production_env
+from tools.stack import production_env, roles_of
 
 HOST = "shop.example.com"  # what the Ingress passes on; in DJANGO_ALLOWED_HOSTS
 
@@ -86,6 +86,7 @@ def _status(url: str, headers: dict) -> int | None:
 class Cluster:
     kube: KubePlay
     url: str
+    overlay: str
 
     def pod(self, name: str) -> Pod:
         return next(p for p in self.kube.pods if p.name == name)
@@ -96,7 +97,7 @@ def _deploy(kube: KubePlay) -> None:
     (as `kubectl exec` would make one), then each pod's readiness probe."""
     for pod in kube.pods:
         (kube.run_to_completion if pod.kind == "Job" else kube.play)(pod)
-    users = next(p for p in kube.pods if p.name == "shop-users")
+    users = next(p for p in kube.pods if p.probe("readinessProbe") and "users" in owned_apps(_role(p)))
     podman("exec", *(f"--env=DJANGO_SUPERUSER_{key.upper()}={value}" for key, value in STAFF.items()),
            users.container, "python", "manage.py", "createsuperuser", "--noinput")
     for pod in kube.pods:
@@ -104,16 +105,20 @@ def _deploy(kube: KubePlay) -> None:
             _wait_ready(pod)
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
+def _role(pod: Pod) -> str:
+    return next(item["value"] for item in pod.spec["env"] if item["name"] == "SHOP_SERVICE")
+
+
+@pytest.fixture(scope="module", params=["split", "hybrid"])
+def cluster(request, tmp_path_factory):
     _require_environment()
-    objects = render("split")
+    objects = render(request.param)
     prefix = f"shop_k8s_{uuid.uuid4().hex[:6]}"
     namespace = f"{prefix}-"
     # Test-only additions: queues and keys of their own on the shared broker and Redis, fast hashing.
     config = {"SHOP_NAMESPACE": namespace, "DJANGO_PASSWORD_HASHERS": FAST_HASHER, "SHOP_DB_CONN_MAX_AGE": "0"}
     with ExitStack() as cleanup:
-        kube = KubePlay(objects, os.environ["SHOP_IMAGE"], config, tmp_path_factory.mktemp("k8s-split"))
+        kube = KubePlay(objects, os.environ["SHOP_IMAGE"], config, tmp_path_factory.mktemp(f"k8s-{request.param}"))
         cleanup.callback(kube.destroy)
         kube.create_network()
         gateway = kube.gateway_address()
@@ -131,12 +136,12 @@ def cluster(tmp_path_factory):
             print("\n".join(f"--- {pod.name}\n{kube.logs(pod)}" for pod in kube.pods))
             raise
         entry = next(p for p in kube.pods if p.name == "shop-gateway")
-        yield Cluster(kube, f"http://{entry.address}:{entry.port}")
+        yield Cluster(kube, f"http://{entry.address}:{entry.port}", request.param)
 
 
 def test_every_http_pod_answers_its_liveness_probe(cluster):
     probes = [pod.probe("livenessProbe") for pod in cluster.kube.pods]
-    assert len([p for p in probes if p]) == 5
+    assert len([p for p in probes if p]) == len(roles_of(cluster.overlay))  # the web roles
     for url, headers in filter(None, probes):
         assert _status(url, headers) == 200, url
 
@@ -145,7 +150,7 @@ def test_http_pods_write_json_lines_with_their_role(cluster):
     """SHOP_LOG_FORMAT=json from the ConfigMap: gunicorn's own lines too, in the image as it runs."""
     for pod in cluster.kube.pods:
         if pod.probe("livenessProbe"):
-            role = next(item["value"] for item in pod.spec["env"] if item["name"] == "SHOP_SERVICE")
+            role = _role(pod)
             lines = [json.loads(line) for line in cluster.kube.logs(pod).splitlines()]
             assert any(line["logger"] == "gunicorn.error" for line in lines), (pod.name, lines)
             assert all(line["role"] == role for line in lines), (pod.name, lines)

@@ -1,4 +1,4 @@
-"""The contract suite runs unchanged against both topologies: every test gets `api` for each.
+"""The contract suite runs unchanged against every topology (monolith, hybrid, split): every test gets `api` for each.
 
 Stacks live for the whole session and are shared by all tests, so tests isolate themselves by
 creating fresh products and customers. Tokens cached per session stay valid: access tokens live
@@ -14,7 +14,7 @@ from tests.contract.client import ApiClient, unique
 CROWD_SIZE = 40
 
 
-@pytest.fixture(scope="session", params=["monolith", "split"])
+@pytest.fixture(scope="session", params=["monolith", "hybrid", "split"])
 def stack(request, tmp_path_factory):
     # On SQLite the monolith runs on Django's threaded dev server, as `make run` serves it. On PostgreSQL
     # it runs on gunicorn like every split role: runserver's thread per request has no bound, and 40

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 K8S = Path(__file__).resolve().parents[2] / "deploy" / "k8s"
-OVERLAYS = ("monolith", "split")
+OVERLAYS = ("monolith", "hybrid", "split")  # named as the topologies of tools/stack.py
 DEV_OVERLAY = "dev"  # split plus in-cluster PostgreSQL, RabbitMQ and Redis
 
 

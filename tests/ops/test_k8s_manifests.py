@@ -1,16 +1,21 @@
-"""deploy/k8s: both overlays render, every object is valid Kubernetes 1.32 (strict), and the wiring
+"""deploy/k8s: every overlay renders, every object is valid Kubernetes 1.32 (strict), and the wiring
 docs/kubernetes.md promises is there: probes, one beat, secrets by reference, only the entry point exposed."""
 import base64
 
 import kubernetes_validate
 import pytest
 
-from shop.platform.topology import APPS, PORTS
+from shop.platform.topology import APPS, PORTS, default_port, owned_apps, role_named
 from tests.ops.k8s import DEV_OVERLAY, OVERLAYS, container, of_kind, plain_env, render
+from tools.stack import roles_of
 
 KUBERNETES_VERSION = "1.32.0"
-WEB_ROLES = {"monolith": ("monolith",), "split": ("gateway", *APPS)}
-ENTRY_POINT = {"monolith": "monolith", "split": "gateway"}
+ENTRY_POINT = {"monolith": "monolith", "split": "gateway", "hybrid": "gateway"}
+
+
+def name_of(role: str) -> str:
+    """A role's Service name, and its Deployment's after "shop-": a group's apps joined by hyphens."""
+    return role.replace(",", "-")
 
 
 @pytest.mark.parametrize("overlay", [*OVERLAYS, DEV_OVERLAY])
@@ -25,7 +30,8 @@ def test_every_workload_runs_the_one_image_with_its_role(overlay):
     workloads = [*of_kind(objects, "Deployment").values(), *of_kind(objects, "Job").values()]
     assert {container(w)["image"] for w in workloads} == {"localhost/shop:latest"}
     for workload in workloads:
-        assert plain_env(workload)["SHOP_SERVICE"] in ("monolith", "gateway", *APPS)
+        role = plain_env(workload)["SHOP_SERVICE"]
+        assert role_named(role) == role  # a valid role, written as the process names it
         pod = workload["spec"]["template"]["spec"]
         assert pod["securityContext"]["runAsNonRoot"] is True
         assert container(workload)["securityContext"]["readOnlyRootFilesystem"] is True
@@ -36,13 +42,14 @@ def test_http_roles_have_probes_resources_service_and_budget(overlay):
     objects = render(overlay)
     deployments, services = of_kind(objects, "Deployment"), of_kind(objects, "Service")
     budgets = of_kind(objects, "PodDisruptionBudget")
-    for role in WEB_ROLES[overlay]:
-        spec = container(deployments[f"shop-{role}"])
+    for role in roles_of(overlay):
+        spec = container(deployments[f"shop-{name_of(role)}"])
+        assert plain_env(deployments[f"shop-{name_of(role)}"])["SHOP_SERVICE"] == role
         assert spec["readinessProbe"]["httpGet"]["path"] == "/health/"
         assert spec["livenessProbe"]["httpGet"]["path"] == "/health/live"
         assert set(spec["resources"]) == {"requests", "limits"}
-        assert services[role]["spec"]["ports"][0]["port"] == PORTS[role]
-        assert budgets[f"shop-{role}"]["spec"]["minAvailable"] == 1
+        assert services[name_of(role)]["spec"]["ports"][0]["port"] == default_port(role)
+        assert budgets[f"shop-{name_of(role)}"]["spec"]["minAvailable"] == 1
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -80,7 +87,9 @@ def test_only_the_entry_point_is_exposed(overlay):
     assert scrape["ports"] == [{"port": "metrics"}]
 
 
-@pytest.mark.parametrize("overlay, scaled", [("monolith", {"shop-monolith"}), ("split", {"shop-gateway", "shop-catalog"})])
+@pytest.mark.parametrize("overlay, scaled", [
+    ("monolith", {"shop-monolith"}), ("split", {"shop-gateway", "shop-catalog"}),
+    ("hybrid", {"shop-gateway", "shop-users-catalog-orders"})])
 def test_autoscaled_roles(overlay, scaled):
     targets = {h["spec"]["scaleTargetRef"]["name"] for h in of_kind(render(overlay), "HorizontalPodAutoscaler").values()}
     assert targets == scaled
@@ -104,6 +113,25 @@ def test_split_services_find_each_other_by_service_name():
     for app in APPS:
         assert config[f"SHOP_{app.upper()}_URL"] == f"http://{app}:{PORTS[app]}"
         assert app in config["DJANGO_ALLOWED_HOSTS"].split(",")
+
+
+def test_hybrid_apps_find_the_process_hosting_them_several_at_one_url():
+    config = next(iter(of_kind(render("hybrid"), "ConfigMap").values()))["data"]
+    for role in roles_of("hybrid"):
+        for app in owned_apps(role):
+            assert config[f"SHOP_{app.upper()}_URL"] == f"http://{name_of(role)}:{default_port(role)}"
+        assert name_of(role) in config["DJANGO_ALLOWED_HOSTS"].split(",")
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_process_holds_the_private_keys_of_its_own_apps_only(overlay):
+    objects = render(overlay)
+    for name, workload in [*of_kind(objects, "Deployment").items(), *of_kind(objects, "Job").items()]:
+        role = plain_env(workload)["SHOP_SERVICE"]
+        held = {item["name"] for item in container(workload)["env"] if item["name"].endswith("PRIVATE_KEY")}
+        apps = owned_apps(role) if role != "monolith" else ()
+        jwt = {"SHOP_JWT_PRIVATE_KEY"} if "users" in owned_apps(role) else set()
+        assert held == {f"SHOP_{app.upper()}_SERVICE_PRIVATE_KEY" for app in apps} | jwt, name
 
 
 def test_the_dev_overlay_runs_its_own_backing_services():

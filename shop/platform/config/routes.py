@@ -33,6 +33,7 @@ class Route:
     name: str
     public: bool = True  # False: service-to-service only, never forwarded by the gateway
     link: str | None = None  # the key under which the API root lists this route
+    callers: tuple[str, ...] = ()  # an internal route: the apps whose service credential it admits
 
     @property
     def template(self) -> str:
@@ -40,10 +41,19 @@ class Route:
         return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", self.path)
 
 
-def path_to(declared, name: str, **params) -> str:
+class RoutePath(str):
+    """A route's path with its parameters filled in, and `callers`: the apps its route admits (a process
+    hosting several apps signs its call as one of them)."""
+
+    callers: tuple[str, ...] = ()
+
+
+def path_to(declared, name: str, **params) -> RoutePath:
     """The path of the route called `name` among `declared`, with its parameters filled in."""
     route = next(route for route in declared if route.name == name)
-    return route.template.format(**params)
+    path = RoutePath(route.template.format(**params))
+    path.callers = route.callers
+    return path
 
 
 def routes(*entries) -> list:
@@ -58,5 +68,9 @@ def routes(*entries) -> list:
 
 def url_patterns(package: str, declared) -> list:
     """The URL patterns of `declared` routes, whose views live in `package` ("shop.<app>")."""
-    return routes(*((route.path, import_string(f"{package}.{route.view}").as_view(), route.name)
-                    for route in declared))
+    return routes(*((route.path, _view(package, route), route.name) for route in declared))
+
+
+def _view(package: str, route: Route):
+    view = import_string(f"{package}.{route.view}")
+    return view.as_view(callers=route.callers) if route.callers else view.as_view()

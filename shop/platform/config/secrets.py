@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from django.core.exceptions import ImproperlyConfigured
 
-from shop.platform.topology import APPS, TOKEN_ISSUERS
+from shop.platform.topology import APPS, TOKEN_ISSUER, is_service, owned_apps
 
 MIN_SYMMETRIC_LENGTH = 50
 MIN_RSA_BITS = 2048
@@ -35,26 +35,29 @@ class RoleSecrets:
         pem = pem_from_env(self.read(name, ""))
         if not needed:
             if pem and private and not self.debug:
-                raise ImproperlyConfigured(
-                    f"{name} belongs to the roles that issue user tokens ({', '.join(TOKEN_ISSUERS)}) only.")
+                raise ImproperlyConfigured(f"{name} belongs to the roles that issue user tokens (monolith, or "
+                                           f"those hosting {TOKEN_ISSUER}) only.")
             return ""
         if self.debug and not pem:
             return dev_key_pair(self.data_dir)[0 if private else 1]
         return require_rsa_key(name, pem, private=private, refused=self.refused)
 
     def service_keys(self) -> tuple[dict[str, str], dict[str, str]]:
-        """Service-token keys: (private by role, public by role). A split service holds its own private key and
-        every service's public key; dev mode has every role's derived dev pair; the others need none."""
+        """Service-token keys: (private by app, public by app). A service holds the private keys of the apps it
+        hosts (a group: each of its apps', as calls from app X are signed with X's) and every app's public key;
+        dev mode has every app's derived dev pair; the monolith and the gateway need none."""
         if self.debug:
             pairs = {app: dev_service_key_pair(app) for app in APPS}
             return {app: pair[0] for app, pair in pairs.items()}, {app: pair[1] for app, pair in pairs.items()}
+        own = owned_apps(self.role) if is_service(self.role) else ()
         for app in APPS:
-            if app != self.role and self.read(service_key_name(app, "private"), ""):
-                raise ImproperlyConfigured(f"{service_key_name(app, 'private')} belongs to the {app} service only.")
-        if self.role not in APPS:
+            if app not in own and self.read(service_key_name(app, "private"), ""):
+                raise ImproperlyConfigured(
+                    f"{service_key_name(app, 'private')} belongs to the services hosting {app} only, not {self.role}.")
+        if not own:
             return {}, {}
-        return {self.role: self._service_key(self.role, "private")}, {app: self._service_key(app, "public")
-                                                                      for app in APPS}
+        return {app: self._service_key(app, "private") for app in own}, {app: self._service_key(app, "public")
+                                                                          for app in APPS}
 
     def _service_key(self, app: str, kind: str) -> str:
         name = service_key_name(app, kind)

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from shop.platform.errors import ServiceUnavailable
 from shop.platform.config.pages import PAGES
+from shop.platform.topology import owned_apps
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ class _Instances:
 
 
 class ConsulDiscovery:
-    """Registers this process as `shop-<role>` in Consul; resolves apps to their passing instances, round-robin."""
+    """Registers this process as `shop-<app>` for each app it hosts (or `shop-gateway`) in Consul; resolves apps to
+    their passing instances, round-robin."""
 
     def __init__(self, consul_url: str | None = None, *, ttl: float = CACHE_TTL,
                  clock: Callable[[], float] = time.monotonic, retry_delay: float = REGISTER_RETRY_DELAY):
@@ -66,38 +68,47 @@ class ConsulDiscovery:
         """A fresh client per call: no HTTP session is shared across threads or gunicorn's fork."""
         return consul.Consul(**self._address, connections_timeout=CONSUL_TIMEOUT)
 
-    @property
-    def service_id(self) -> str:
-        return f"shop-{settings.SHOP_SERVICE}-{settings.SHOP_ADVERTISE_HOST}-{settings.SHOP_ADVERTISE_PORT}"
+    @staticmethod
+    def names() -> tuple[str, ...]:
+        """What this process registers as: each app it hosts (a group registers under each of its apps'
+        names, at the same address), or the gateway; the monolith is nobody's upstream."""
+        if settings.SHOP_SERVICE == "monolith":
+            return ()
+        return owned_apps(settings.SHOP_SERVICE) or (settings.SHOP_SERVICE,)
+
+    @staticmethod
+    def service_id(name: str) -> str:
+        return f"shop-{name}-{settings.SHOP_ADVERTISE_HOST}-{settings.SHOP_ADVERTISE_PORT}"
 
     def register(self) -> None:
-        """Registers this role with an HTTP health check; retries briefly, then logs and gives up."""
-        role, host, port = settings.SHOP_SERVICE, settings.SHOP_ADVERTISE_HOST, settings.SHOP_ADVERTISE_PORT
-        if role == "monolith":
-            return
+        """Registers each name with an HTTP health check; retries briefly, then logs and gives up."""
+        for name in self.names():
+            self._register(name)
+
+    def _register(self, name: str) -> None:
+        host, port, service_id = settings.SHOP_ADVERTISE_HOST, settings.SHOP_ADVERTISE_PORT, self.service_id(name)
         check = consul.Check.http(f"http://{host}:{port}{PAGES['health'].url}", interval="10s", timeout="2s",
                                   deregister="1m")
         for attempt in range(1, REGISTER_ATTEMPTS + 1):
             try:
                 self._client().agent.service.register(
-                    f"shop-{role}", service_id=self.service_id, address=host, port=port, check=check)
+                    f"shop-{name}", service_id=service_id, address=host, port=port, check=check)
             except CONSUL_ERRORS as exc:
                 logger.warning("Consul registration of %s failed (%d/%d): %s",
-                               self.service_id, attempt, REGISTER_ATTEMPTS, exc)
+                               service_id, attempt, REGISTER_ATTEMPTS, exc)
                 if attempt < REGISTER_ATTEMPTS:
                     time.sleep(self._retry_delay)
             else:
-                logger.info("Registered %s in Consul at %s", self.service_id, self.consul_url)
+                logger.info("Registered %s in Consul at %s", service_id, self.consul_url)
                 return
-        logger.error("Gave up registering %s in Consul at %s", self.service_id, self.consul_url)
+        logger.error("Gave up registering %s in Consul at %s", service_id, self.consul_url)
 
     def deregister(self) -> None:
-        if settings.SHOP_SERVICE == "monolith":
-            return
-        try:
-            self._client().agent.service.deregister(self.service_id)
-        except CONSUL_ERRORS as exc:
-            logger.error("Consul deregistration of %s failed: %s", self.service_id, exc)
+        for name in self.names():
+            try:
+                self._client().agent.service.deregister(self.service_id(name))
+            except CONSUL_ERRORS as exc:
+                logger.error("Consul deregistration of %s failed: %s", self.service_id(name), exc)
 
     def resolve(self, app: str) -> str:
         with self._lock:

@@ -94,10 +94,12 @@ class ServiceClient:
 
     def call(self, method: str, path: str, *, data=None, params: dict | None = None, idempotent: bool = False,
              user_id: int | None = None, returns=None):
-        """The answer decoded as `returns` (a DTO class or list[DTO]), or the parsed JSON when it is None."""
+        """The answer decoded as `returns` (a DTO class or list[DTO]), or the parsed JSON when it is None.
+        A `path` made by path_to names the apps its route admits: the call is signed as one of them."""
+        token = service_token(audience=self.app, user_id=user_id, callers=getattr(path, "callers", ()))
         if params:
             path = f"{path}?{urlencode(params)}"
-        headers = {"Authorization": f"{SCHEME} {service_token(audience=self.app, user_id=user_id)}",
+        headers = {"Authorization": f"{SCHEME} {token}",
                    "Accept": "application/json"}
         body = None
         if data is not None:

@@ -12,6 +12,8 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
+from shop.platform.topology import owned_apps
+
 SCHEME = "Service"
 ALGORITHM = "EdDSA"
 LIFETIME_SECONDS = 60
@@ -33,12 +35,20 @@ class ServiceCaller:
         return self.user_id
 
 
-def service_token(*, audience: str, user_id: int | None = None) -> str:
+def service_token(*, audience: str, user_id: int | None = None, callers: tuple[str, ...] = ()) -> str:
+    """A credential for a call to `audience`, signed as the calling app: the one app of a single-app service,
+    or, in a group, the first of its apps that the endpoint admits (`callers`)."""
+    caller = calling_app(callers)
     now = int(time.time())
-    claims = {"iss": settings.SHOP_SERVICE, "aud": audience, "iat": now, "exp": now + LIFETIME_SECONDS}
+    claims = {"iss": caller, "aud": audience, "iat": now, "exp": now + LIFETIME_SECONDS}
     if user_id is not None:
         claims["sub"] = str(user_id)
-    return jwt.encode(claims, settings.SHOP_SERVICE_PRIVATE_KEYS[settings.SHOP_SERVICE], algorithm=ALGORITHM)
+    return jwt.encode(claims, settings.SHOP_SERVICE_PRIVATE_KEYS[caller], algorithm=ALGORITHM)
+
+
+def calling_app(callers: tuple[str, ...] = ()) -> str:
+    hosted = owned_apps(settings.SHOP_SERVICE)
+    return next((app for app in hosted if app in callers), hosted[0])
 
 
 class ServiceTokenAuthentication(BaseAuthentication):
@@ -78,4 +88,4 @@ class InternalApi:
 
     authentication_classes = [ServiceTokenAuthentication]
     permission_classes = [IsAllowedCaller]
-    callers: tuple[str, ...] = ()
+    callers: tuple[str, ...] = ()  # from the route's declaration (shop/<app>/routes.py)
