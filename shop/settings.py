@@ -66,7 +66,7 @@ MIDDLEWARE = [
 ]
 
 if SHOP_SERVICE == "monolith":  # the back office: Django's admin over every app's models (README: back office)
-    INSTALLED_APPS += ["django.contrib.admin", "django.contrib.messages"]
+    INSTALLED_APPS += ["shop.platform.apps.ShopAdminConfig", "django.contrib.messages"]  # django.contrib.admin
     MIDDLEWARE += ["django.contrib.auth.middleware.AuthenticationMiddleware",
                    "django.contrib.messages.middleware.MessageMiddleware"]
 

@@ -105,7 +105,7 @@ def test_the_browsable_api_login_page_counts_against_the_same_login_limits(clien
     """A person's login page is no way around the limits of POST /login."""
     rates(login_username="2/min")
     make_user("erin")
-    page = {"username": "Erin", "password": "Wrong-passw0rd!"}
+    page = {"username": "erin", "password": "Wrong-passw0rd!"}
     assert [client.post("/api-auth/login/", page).status_code for _ in range(2)] == [200, 200]  # the form again
     assert_throttled(client.post("/api-auth/login/", page | {"password": PASSWORD}))
     assert_throttled(log_in(APIClient(), "erin", PASSWORD))  # the API's login shares the count
