@@ -277,7 +277,10 @@ SHOP_REDIS_URL = env.str("SHOP_REDIS_URL", "")
 SHOP_FALLBACK_CACHE_MB = env.int("SHOP_FALLBACK_CACHE_MB", 64)  # the gateway's stale-read store, at most
 
 CACHES = {
-    "default": stores.cache("default", redis_url=SHOP_REDIS_URL, key_prefix=SHOP_NAMESPACE),
+    # The throttles' counts: a limit holds for the role whatever its worker count, so without Redis they are
+    # counted in files under the data dir, never in one worker's memory.
+    "default": stores.cache("default", redis_url=SHOP_REDIS_URL, key_prefix=SHOP_NAMESPACE,
+                            shared_dir=DATA_DIR / "cache"),
     "fallback": stores.cache("fallback", redis_url=SHOP_REDIS_URL, key_prefix=SHOP_NAMESPACE,
                              serializer="shop.gateway.fallback.JsonSerializer"),
 }

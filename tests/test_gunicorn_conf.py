@@ -125,7 +125,8 @@ def test_a_login_limit_holds_for_the_role_whatever_its_worker_count(tmp_path):
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SHOP_", "DJANGO_", "GUNICORN_"))},
            "GUNICORN_WORKERS": "2", "SHOP_SERVICE": "monolith", "GUNICORN_BIND": f"127.0.0.1:{port}",
            "DJANGO_DEBUG": "1", "SHOP_DATA_DIR": str(tmp_path), "SHOP_THROTTLE_LOGIN_USERNAME": "10/min",
-           "SHOP_THROTTLE_LOGIN": "1000/min", "DJANGO_PASSWORD_HASHERS": "django.contrib.auth.hashers.MD5PasswordHasher"}
+           "SHOP_THROTTLE_LOGIN": "1000/min",
+           "DJANGO_PASSWORD_HASHERS": "django.contrib.auth.hashers.MD5PasswordHasher"}
     subprocess.run([sys.executable, "manage.py", "migrate_all", "-v0"], cwd=CONF.parent, env=env, check=True,
                    timeout=180)
     gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "shop.wsgi"], cwd=CONF.parent, env=env,

@@ -35,7 +35,8 @@ def metrics_token(settings):
 
 
 def health(checks, accept, **headers):
-    request = RequestFactory().get("/health/", HTTP_ACCEPT=accept, headers={"Authorization": f"Bearer {TOKEN}"} | headers)
+    headers = {"Authorization": f"Bearer {TOKEN}"} | headers
+    request = RequestFactory().get("/health/", HTTP_ACCEPT=accept, headers=headers)
     return async_to_sync(HealthView.as_view(checks=checks))(request)
 
 
