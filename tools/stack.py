@@ -68,7 +68,8 @@ class Stack:
                    DJANGO_DEBUG="1",  # dev mode (dev secrets) unless extra_env holds production_env()
                    PYTHONUNBUFFERED="1", GUNICORN_BIND=f"127.0.0.1:{self.ports[role]}",
                    GUNICORN_WORKERS=str(self.gunicorn_workers), GUNICORN_THREADS=str(self.gunicorn_threads),
-                   SHOP_ADVERTISE_PORT=str(self.ports[role]), SHOP_NAMESPACE=self.namespace)
+                   SHOP_ADVERTISE_PORT=str(self.ports[role]), SHOP_NAMESPACE=self.namespace,
+                   DJANGO_STATIC_ROOT=str(self.data_dir / "static"))
         env.update({f"SHOP_{app.upper()}_URL": self.role_url(app) for app in APPS})
         if self.postgres_url:
             env.update({f"{app.upper()}_DATABASE_URL": f"{self.postgres_url}/{self.db_prefix}_{app}" for app in APPS})
@@ -118,6 +119,12 @@ class Stack:
         if any(p.wait(timeout=180) for p in migrations):
             raise RuntimeError("migrate_all failed")
 
+    def collect_static(self) -> None:
+        """In production mode, `collectstatic` before any role serves pages (production refuses to start
+        without its manifest); one run as the monolith collects every role's files."""
+        if self.env("monolith")["DJANGO_DEBUG"] == "0":
+            self.manage("monolith", "collectstatic", "--noinput", "-v0")
+
     def _spawn(self, name: str, role: str, command: list[str]) -> None:
         log = open(self.data_dir / "logs" / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.env(role), stdout=log,
@@ -164,6 +171,7 @@ class Stack:
     def start(self) -> "Stack":
         self.create_databases()
         self.migrate()
+        self.collect_static()
         for role in self.roles:
             self.start_role(role, wait=False)
         for name, role, command in self.background_commands():
