@@ -7,7 +7,7 @@ import environ
 
 from shop.platform.config import stores
 from shop.platform.observability.logs import logging_config
-from shop.platform.config.secrets import RoleSecrets
+from shop.platform.config.secrets import MIN_TOKEN_LENGTH, RoleSecrets
 from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS, current_role, owned_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,7 +45,9 @@ INSTALLED_APPS = [
 # Prometheus: multiprocess mode, one directory per role (an emptyDir per pod on Kubernetes); it must
 # be in the environment before prometheus_client is first imported.
 SHOP_METRICS = env.bool("SHOP_METRICS", True)
-SHOP_METRICS_TOKEN = env.str("SHOP_METRICS_TOKEN", "")
+# The operators' bearer token: /metrics and the details of /health/. Production needs a real one while
+# /metrics is on; dev mode without one leaves both open.
+SHOP_METRICS_TOKEN = _secrets.secret("SHOP_METRICS_TOKEN", min_length=MIN_TOKEN_LENGTH, needed=SHOP_METRICS)
 SHOP_METRICS_PORT = env.int("SHOP_METRICS_PORT", 0)  # Celery workers serve /metrics here when set
 SHOP_METRICS_DIR = Path(env.str("SHOP_METRICS_DIR", str(DATA_DIR / "metrics" / SHOP_SERVICE)))
 SHOP_METRICS_DIR.mkdir(parents=True, exist_ok=True)

@@ -211,6 +211,7 @@ def production_env() -> dict[str, str]:
             new_service_key_pair()
     return {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "SHOP_JWT_PRIVATE_KEY": private_pem,
             "SHOP_JWT_PUBLIC_KEY": public_pem, "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "SHOP_METRICS_TOKEN": secrets.token_urlsafe(32),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", **service_keys}
 
 

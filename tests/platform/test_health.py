@@ -10,6 +10,7 @@ from health_check.exceptions import ServiceUnavailable
 
 from unittest import mock
 
+from shop.platform.api import health as health_checks
 from shop.platform.api.health import HealthView, live, upstream_checks
 from shop.platform.remote.connections import Answer
 
@@ -71,6 +72,7 @@ def test_anyone_else_learns_up_or_down_only(checks, status, state, authorization
 def test_the_gateway_asks_its_upstreams_once_for_many_health_calls(settings):
     """Anonymous callers cannot make the gateway call its four upstreams on each request: an upstream's
     answer is reused for a couple of seconds."""
+    health_checks.RECENT.clear()
     with mock.patch("shop.platform.remote.http.send", return_value=Answer(200, {}, b"{}")) as send:
         for _ in range(5):
             assert health(upstream_checks(), "application/json", Authorization="").status_code == 200
