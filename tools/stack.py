@@ -59,6 +59,11 @@ class Stack:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.ports['gateway']}"
 
+    @property
+    def metrics_token(self) -> str:
+        """The operators' token (/metrics, /health/'s details), or "" in dev mode without one."""
+        return self.extra_env.get("SHOP_METRICS_TOKEN", "")
+
     def role_url(self, role: str) -> str:
         return f"http://127.0.0.1:{self.ports[role]}"
 
