@@ -1,6 +1,9 @@
 """Every way in is throttled: each URLconf a role can serve (shop.urls for every role, gateway_urls) is read,
 every view that checks a password or mints a token or session is found in it, and each is shown to refuse
-the third attempt once its limit is 2. A new login path without the throttles fails here."""
+the third attempt once its limit is 2. A new login path without the throttles fails here.
+
+In process every app is installed (the admin too), so a role's URLconf built here holds at least the doors
+the role serves: the admin's login shows up under every role although only the monolith serves it."""
 import importlib.util
 import inspect
 import re
