@@ -68,7 +68,7 @@ MIDDLEWARE = [
 ]
 
 if SHOP_SERVICE == "monolith":  # the back office: Django's admin over every app's models (README: back office)
-    INSTALLED_APPS += ["shop.platform.apps.ShopAdminConfig", "django.contrib.messages"]  # django.contrib.admin
+    INSTALLED_APPS += ["shop.users.apps.BackOfficeConfig", "django.contrib.messages"]  # django.contrib.admin
     MIDDLEWARE += ["django.contrib.auth.middleware.AuthenticationMiddleware",
                    "django.contrib.messages.middleware.MessageMiddleware"]
 

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.contrib.admin import apps as admin_apps
 
 
 class PlatformConfig(AppConfig):
@@ -19,10 +18,3 @@ class PlatformConfig(AppConfig):
         connect_task_signals()
         collect_at_scrape(OutboxBacklog())
         telemetry.setup(settings.SHOP_SERVICE)  # before the WSGI handler loads its middleware
-
-
-class ShopAdminConfig(admin_apps.AdminConfig):
-    """Django's admin (the monolith's back office) with its login throttled as every other door."""
-
-    default = False  # named in INSTALLED_APPS; "shop.platform" stays PlatformConfig
-    default_site = "shop.platform.api.admin.ThrottledAdminSite"

@@ -12,8 +12,8 @@ from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairVi
 
 from shop.platform.api.permissions import IsStaff
 from shop.platform.api.schema import may_answer
-from shop.platform.api.throttling import LOGIN_THROTTLES, RefreshThrottle, RegisterThrottle
 from shop.users import selectors, services, tokens
+from shop.users.throttles import LOGIN_THROTTLES, RefreshThrottle, RegisterThrottle
 from shop.users.client import UserNotFound
 
 

@@ -1,6 +1,6 @@
 """Request rates per client address, per user or per login name, counted in the shared cache (Redis when
 SHOP_REDIS_URL is set, else files every process of the host sees), with rates read from settings at call
-time; and the one policy of every door that checks a password (LOGIN_THROTTLES)."""
+time; and the same throttles for Django views that are no DRF views (login forms)."""
 import hashlib
 import logging
 
@@ -66,28 +66,7 @@ class LoginNameThrottle(RateThrottle):
         return self.key(hashlib.sha256(user_model.normalize_username(value).encode()).hexdigest()[:32])
 
 
-class LoginAddressThrottle(AddressThrottle):
-    scope = "login"
-
-
-class LoginUsernameThrottle(LoginNameThrottle):
-    scope = "login-username"
-
-
-class RegisterThrottle(AddressThrottle):
-    scope = "register"
-
-
-class RefreshThrottle(AddressThrottle):
-    scope = "refresh"
-
-
-# Every door that checks a password (POST /login, the browsable API's login page, the admin's login):
-# one count per client address and one per account, shared by all of them.
-LOGIN_THROTTLES = (LoginAddressThrottle, LoginUsernameThrottle)
-
-
-def refusal(request, view, throttle_classes=LOGIN_THROTTLES):
+def refusal(request, view, throttle_classes):
     """For a Django view that is no DRF view (a login form): the 429 problem when one of the throttles
     refuses this request, else None. Every throttle counts the request, as DRF's views do."""
     form = Request(request, parsers=[FormParser(), MultiPartParser()])  # the throttles read the form's username
