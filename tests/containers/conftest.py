@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FAST_HASHER, LOOSE_THROTTLES, MAX_PENDING_ORDERS, STAFF
-from tests.contract.conftest import (api, crowd, customer, make_customer, make_product, order,  # noqa: F401
-                                     product, someone, staff, staff_token)
+from tests.contract.conftest import (api, crowd, customer, make_customer, make_product, operators,  # noqa: F401
+                                     order, product, someone, staff, staff_token)
 from tools.compose import COMPOSE_FILE, Project
 from tools.stack import production_env
 
