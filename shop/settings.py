@@ -7,7 +7,7 @@ import environ
 
 from shop.platform.config import stores
 from shop.platform.observability.logs import logging_config
-from shop.platform.config.secrets import RoleSecrets
+from shop.platform.config.secrets import MIN_TOKEN_LENGTH, RoleSecrets
 from shop.platform.topology import APPS, PORTS, current_role, default_port, is_service, issues_user_tokens, owned_apps
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,7 +45,9 @@ INSTALLED_APPS = [
 # Prometheus: multiprocess mode, one directory per role (an emptyDir per pod on Kubernetes); it must
 # be in the environment before prometheus_client is first imported.
 SHOP_METRICS = env.bool("SHOP_METRICS", True)
-SHOP_METRICS_TOKEN = env.str("SHOP_METRICS_TOKEN", "")
+# The operators' bearer token: /metrics and the details of /health/. Production needs a real one while
+# /metrics is on; dev mode without one leaves both open.
+SHOP_METRICS_TOKEN = _secrets.secret("SHOP_METRICS_TOKEN", min_length=MIN_TOKEN_LENGTH, needed=SHOP_METRICS)
 SHOP_METRICS_PORT = env.int("SHOP_METRICS_PORT", 0)  # Celery workers serve /metrics here when set
 SHOP_METRICS_DIR = Path(env.str("SHOP_METRICS_DIR", str(DATA_DIR / "metrics" / SHOP_SERVICE)))
 SHOP_METRICS_DIR.mkdir(parents=True, exist_ok=True)
@@ -66,7 +68,7 @@ MIDDLEWARE = [
 ]
 
 if SHOP_SERVICE == "monolith":  # the back office: Django's admin over every app's models (README: back office)
-    INSTALLED_APPS += ["django.contrib.admin", "django.contrib.messages"]
+    INSTALLED_APPS += ["shop.users.apps.BackOfficeConfig", "django.contrib.messages"]  # django.contrib.admin
     MIDDLEWARE += ["django.contrib.auth.middleware.AuthenticationMiddleware",
                    "django.contrib.messages.middleware.MessageMiddleware"]
 
@@ -284,7 +286,10 @@ SHOP_CACHE_MB = env.int("SHOP_CACHE_MB", 16)  # the default cache (throttle coun
 # Without Redis each cache lives in the process's memory, bounded in bytes with least-recently-used eviction;
 # the gateway's memo of what it last wrote to the fallback store is always in memory (per process).
 CACHES = {
-    "default": stores.cache("default", redis_url=SHOP_REDIS_URL, key_prefix=SHOP_NAMESPACE, max_mb=SHOP_CACHE_MB),
+    # The throttles' counts: a limit holds for the role whatever its worker count, so without Redis they are
+    # counted in files under the data dir, never in one worker's memory.
+    "default": stores.cache("default", redis_url=SHOP_REDIS_URL, key_prefix=SHOP_NAMESPACE, max_mb=SHOP_CACHE_MB,
+                            shared_dir=DATA_DIR / "cache"),
     "fallback": stores.cache("fallback", redis_url=SHOP_REDIS_URL, key_prefix=SHOP_NAMESPACE,
                              max_mb=SHOP_FALLBACK_CACHE_MB, serializer="shop.gateway.fallback.JsonSerializer"),
     "gateway-memo": stores.memory("gateway-memo", max_bytes=1024 * 1024),

@@ -1,4 +1,5 @@
-"""WSGI entry point (gunicorn shop.wsgi, runserver). Starts the in-process scheduler when there is no broker."""
+"""WSGI entry point (gunicorn shop.wsgi, runserver). Refuses to serve in production before `collectstatic`;
+starts the in-process scheduler when there is no broker."""
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -6,6 +7,9 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
 application = get_wsgi_application()
 
+from shop.platform.config.static import require_collected_static  # noqa: E402
 from shop.platform.messaging.beat import start_inprocess_beat  # noqa: E402
+
+require_collected_static()
 
 start_inprocess_beat()

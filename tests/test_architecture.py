@@ -144,8 +144,10 @@ def test_each_role_installs_and_configures_only_its_own_app(role, tmp_path):
     assert result.returncode == 0, result.stderr
     installed, databases, urlconf = json.loads(result.stdout.strip().splitlines()[-1])
     owned = list(APPS) if role == "monolith" else [role] if role in APPS else []
-    shop_apps = [app for app in installed if app.startswith("shop.") and app != "shop.platform"]
+    shop_apps = [app for app in installed if app.startswith("shop.") and app.count(".") == 1 and app != "shop.platform"]
     assert shop_apps == [f"shop.{app}" for app in owned]
+    configs = [app for app in installed if app.startswith("shop.") and app.count(".") > 1]  # e.g. the back office's
+    assert {config.split(".")[1] for config in configs} <= set(owned), configs
     assert databases == sorted(["default", *owned])
     assert urlconf == ("gateway_urls" if role == "gateway" else "shop.urls")
 

@@ -18,7 +18,8 @@ DOCKERFILE = (ROOT / "Dockerfile").read_text()
 # role -> (compose service, profile)
 ROLES = {"monolith": ("shop", "monolith"), "gateway": ("gateway", "split")} | {app: (app, "split") for app in APPS}
 INFRA = ("postgres", "rabbitmq", "redis")
-SECRETS = ("DJANGO_SECRET_KEY", "SHOP_JWT_PUBLIC_KEY", *(f"SHOP_{app.upper()}_SERVICE_PUBLIC_KEY" for app in APPS))
+SECRETS = ("DJANGO_SECRET_KEY", "SHOP_JWT_PUBLIC_KEY", "SHOP_METRICS_TOKEN",
+           *(f"SHOP_{app.upper()}_SERVICE_PUBLIC_KEY" for app in APPS))
 
 
 def env(name: str) -> dict:
@@ -118,6 +119,13 @@ def test_a_service_gets_its_own_service_private_key_and_no_other(name):
     role = env(name)["SHOP_SERVICE"]
     private_keys = {key for key in env(name) if key.endswith("_SERVICE_PRIVATE_KEY")}
     assert private_keys == ({f"SHOP_{role.upper()}_SERVICE_PRIVATE_KEY"} if role in APPS else set())
+
+
+@pytest.mark.parametrize("name", [name for name, service in SERVICES.items() if "build" in service])
+def test_no_forwarded_address_is_believed_from_the_published_port(name):
+    """Compose publishes the entry point with no proxy in front: no X-Forwarded-For entry is the client's
+    unless .env says a proxy was put there (split services still believe the gateway: settings.py)."""
+    assert env(name)["SHOP_TRUSTED_PROXIES"] == "${SHOP_TRUSTED_PROXIES:-0}"
 
 
 def test_redis_requires_a_password_that_every_role_sends():

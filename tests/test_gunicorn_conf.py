@@ -116,3 +116,26 @@ def _inodes(port: int, state: str) -> set[str]:
     """The inodes of the TCP sockets in `state` whose local port is `port` (for connections: the server's ends)."""
     rows = (line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:])
     return {row[9] for row in rows if int(row[1].rsplit(":", 1)[1], 16) == port and row[3] == state}
+
+
+def test_a_login_limit_holds_for_the_role_whatever_its_worker_count(tmp_path):
+    """Without Redis, two gunicorn workers count wrong logins in one place: of 12 for one username (a new
+    connection each, so both workers take some), those past the limit of 10 a minute are 429."""
+    port = next(p for p in range(18799, 18700, -1) if port_free(p))
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SHOP_", "DJANGO_", "GUNICORN_"))},
+           "GUNICORN_WORKERS": "2", "SHOP_SERVICE": "monolith", "GUNICORN_BIND": f"127.0.0.1:{port}",
+           "DJANGO_DEBUG": "1", "SHOP_DATA_DIR": str(tmp_path), "SHOP_THROTTLE_LOGIN_USERNAME": "10/min",
+           "SHOP_THROTTLE_LOGIN": "1000/min",
+           "DJANGO_PASSWORD_HASHERS": "django.contrib.auth.hashers.MD5PasswordHasher"}
+    subprocess.run([sys.executable, "manage.py", "migrate_all", "-v0"], cwd=CONF.parent, env=env, check=True,
+                   timeout=180)
+    gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "shop.wsgi"], cwd=CONF.parent, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        assert poll(lambda: _status(f"http://127.0.0.1:{port}/health/live", {}), bool, timeout=60) == 200
+        statuses = [requests.post(f"http://127.0.0.1:{port}/login", json={"username": "victim", "password": "wrong"},
+                                  headers={"Connection": "close"}, timeout=10).status_code for _ in range(12)]
+    finally:
+        os.killpg(gunicorn.pid, signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+    assert statuses == [401] * 10 + [429] * 2, statuses

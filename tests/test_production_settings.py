@@ -31,13 +31,18 @@ def filled_env_example() -> dict[str, str]:
 
 
 def manage(*args: str, role: str = "monolith", drop: tuple[str, ...] = (), **overrides: str):
+    return python("manage.py", *args, role=role, drop=drop, **overrides)
+
+
+def python(*args: str, role: str = "monolith", drop: tuple[str, ...] = (), **overrides: str):
+    """`python *args` in the repository with .env.example filled in (production), as role."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SHOP_"))}
     env.update(without_others_private_keys(filled_env_example(), role), SHOP_SERVICE=role,
                SHOP_DATA_DIR=str(ROOT / "data" / "prod-check"))
     env.update(overrides)
     for name in drop:
         env.pop(name, None)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
 
 
@@ -102,3 +107,28 @@ def _example_value(variable: str) -> str:
         if line.startswith(f"{variable}="):
             return line.partition("=")[2]
     raise AssertionError(f"{variable} is not in .env.example")
+
+
+K8S_EXAMPLE = ROOT / "deploy" / "k8s" / "base" / "secrets.example.env"
+K8S_TOKEN = next(line.partition("=")[2] for line in K8S_EXAMPLE.read_text().splitlines()
+                 if line.startswith("SHOP_METRICS_TOKEN="))
+
+
+@pytest.mark.parametrize("value", ["", K8S_TOKEN, "placeholder-" + "x" * 40, "short"])
+def test_metrics_need_a_real_token_in_production(value):
+    """/metrics is on by default: production refuses to start without SHOP_METRICS_TOKEN, with the
+    Kubernetes example's placeholder (or any value that says it is one) or with a short one."""
+    assert refused(manage("check", SHOP_METRICS_TOKEN=value), "SHOP_METRICS_TOKEN")
+
+
+def test_with_metrics_off_production_needs_no_token():
+    assert manage("check", SHOP_METRICS="0", SHOP_METRICS_TOKEN="").returncode == 0
+
+
+def test_a_production_process_without_collected_static_files_refuses_to_start(tmp_path):
+    """Manifest storage cannot name a static file before `collectstatic`: every page would be a 500, so the
+    WSGI application (gunicorn, runserver) refuses to load, naming the command; dev mode needs none."""
+    empty = str(tmp_path / "static")
+    result = python("-c", "import shop.wsgi", role="gateway", DJANGO_STATIC_ROOT=empty)
+    assert result.returncode != 0 and "python manage.py collectstatic" in result.stderr, result.stderr
+    assert python("-c", "import shop.wsgi", role="gateway", DJANGO_STATIC_ROOT=empty, DJANGO_DEBUG="1").returncode == 0

@@ -73,6 +73,11 @@ class Stack:
         """A role's port: its own, or for a group the port of its first app."""
         return self.ports.get(role) or self.ports[owned_apps(role)[0]]
 
+    @property
+    def metrics_token(self) -> str:
+        """The operators' token (/metrics, /health/'s details), or "" in dev mode without one."""
+        return self.extra_env.get("SHOP_METRICS_TOKEN", "")
+
     def role_url(self, role: str) -> str:
         return f"http://127.0.0.1:{self.port(role)}"
 
@@ -86,7 +91,8 @@ class Stack:
                    DJANGO_DEBUG="1",  # dev mode (dev secrets) unless extra_env holds production_env()
                    PYTHONUNBUFFERED="1", GUNICORN_BIND=f"127.0.0.1:{self.port(role)}",
                    GUNICORN_WORKERS=str(self.gunicorn_workers), GUNICORN_THREADS=str(self.gunicorn_threads),
-                   SHOP_ADVERTISE_PORT=str(self.port(role)), SHOP_NAMESPACE=self.namespace)
+                   SHOP_ADVERTISE_PORT=str(self.port(role)), SHOP_NAMESPACE=self.namespace,
+                   DJANGO_STATIC_ROOT=str(self.data_dir / "static"))
         env.update({f"SHOP_{app.upper()}_URL": self.role_url(self.host_of(app)) for app in APPS})
         if self.postgres_url:
             env.update({f"{app.upper()}_DATABASE_URL": f"{self.postgres_url}/{self.db_prefix}_{app}" for app in APPS})
@@ -138,6 +144,12 @@ class Stack:
         if any(p.wait(timeout=180) for p in migrations):
             raise RuntimeError("migrate_all failed")
 
+    def collect_static(self) -> None:
+        """In production mode, `collectstatic` before any role serves pages (production refuses to start
+        without its manifest); one run as the monolith collects every role's files."""
+        if self.env("monolith")["DJANGO_DEBUG"] == "0":
+            self.manage("monolith", "collectstatic", "--noinput", "-v0")
+
     def _spawn(self, name: str, role: str, command: list[str]) -> None:
         log = open(self.data_dir / self.logs / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.env(role), stdout=log,
@@ -182,6 +194,7 @@ class Stack:
         if self.owns_data:
             self.create_databases()
         self.migrate()
+        self.collect_static()
         for role in self.roles:
             self.start_role(role, wait=False)
         for name, role, command in self.background_commands():
@@ -228,6 +241,7 @@ def production_env() -> dict[str, str]:
             new_service_key_pair()
     return {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "SHOP_JWT_PRIVATE_KEY": private_pem,
             "SHOP_JWT_PUBLIC_KEY": public_pem, "DJANGO_SECURE_SSL_REDIRECT": "0",
+            "SHOP_METRICS_TOKEN": secrets.token_urlsafe(32),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", **service_keys}
 
 

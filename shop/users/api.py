@@ -12,9 +12,8 @@ from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairVi
 
 from shop.platform.api.permissions import IsStaff
 from shop.platform.api.schema import may_answer
-from shop.platform.api.throttling import AddressThrottle, scoped
 from shop.users import selectors, services, tokens
-from shop.users.login_page import LOGIN_THROTTLES
+from shop.users.throttles import LOGIN_THROTTLES, RefreshThrottle, RegisterThrottle
 from shop.users.client import UserNotFound
 
 
@@ -37,7 +36,7 @@ class RegisterSerializer(UserSerializer):
 
 
 class RegisterApi(APIView):
-    throttle_classes = [scoped(AddressThrottle, "register")]
+    throttle_classes = [RegisterThrottle]
 
     @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
     def post(self, request):
@@ -61,7 +60,7 @@ class LoginApi(TokenObtainPairView):
 
 class RefreshApi(TokenRefreshView):
     serializer_class = tokens.RefreshSerializer
-    throttle_classes = [scoped(AddressThrottle, "refresh")]
+    throttle_classes = [RefreshThrottle]
 
     @may_answer(401)  # invalid, expired or spent refresh token
     def post(self, request, *args, **kwargs):

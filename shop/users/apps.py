@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class UsersConfig(AppConfig):
@@ -11,3 +12,11 @@ class UsersConfig(AppConfig):
         from shop.users import sessions
 
         sessions.connect()
+
+
+class BackOfficeConfig(admin_apps.AdminConfig):
+    """Django's admin (the monolith's back office) with its login throttled as every door that checks a
+    password is (shop.users.login_page.ThrottledAdminSite)."""
+
+    default = False  # named in INSTALLED_APPS; "shop.users" stays UsersConfig
+    default_site = "shop.users.login_page.ThrottledAdminSite"

@@ -1,27 +1,27 @@
-"""DRF's login page for people, throttled as POST /login is, so it is no way around the login limits."""
+"""The login pages for people: DRF's (the browsable API) and the admin's (the monolith's back office),
+throttled as every door that checks a password is (LOGIN_THROTTLES), sharing POST /login's counts."""
+from django.contrib import admin
 from django.contrib.auth.views import LoginView, LogoutView
-from rest_framework.exceptions import Throttled
-from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.request import Request
 
-from shop.platform.errors import exception_handler
-from shop.platform.api.throttling import AddressThrottle, FieldThrottle, scoped
-
-# A login, through POST /login or the browsable API's login page: per client address and per username.
-LOGIN_THROTTLES = [scoped(AddressThrottle, "login"), scoped(FieldThrottle, "login-username", field="username")]
+from shop.platform.api.throttling import refusal
+from shop.users.throttles import LOGIN_THROTTLES
 
 
 class ThrottledLoginView(LoginView):
     template_name = "rest_framework/login.html"
 
     def post(self, request, *args, **kwargs):
-        form = Request(request, parsers=[FormParser(), MultiPartParser()])  # the throttles read the form's username
-        throttles = [throttle_class() for throttle_class in LOGIN_THROTTLES]
-        refused = [throttle for throttle in throttles if not throttle.allow_request(form, self)]
-        if refused:
-            wait = max(throttle.wait() or 1 for throttle in refused)
-            return exception_handler(Throttled(wait), {"view": self, "request": request})
-        return super().post(request, *args, **kwargs)
+        return refusal(request, self, LOGIN_THROTTLES) or super().post(request, *args, **kwargs)
+
+
+class ThrottledAdminSite(admin.AdminSite):
+    """Django's admin site (installed by shop.users.apps.BackOfficeConfig) whose login is throttled: staff
+    passwords cannot be guessed without limit, nor each guess cost a password hash for free."""
+
+    def login(self, request, extra_context=None):
+        if request.method == "POST" and (refused := refusal(request, self, LOGIN_THROTTLES)):
+            return refused
+        return super().login(request, extra_context)
 
 
 # DRF's rest_framework.urls views by URL name, with the login page throttled (paths: shop.platform.config.pages).

@@ -1,4 +1,5 @@
 """User tokens: issued with the account's current claims; refresh re-reads the account and rotates."""
+from django.contrib.auth.models import User
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import (
     TokenBlacklistSerializer,
@@ -23,6 +24,12 @@ def token_for(user) -> RefreshToken:
 
 
 class LoginSerializer(TokenObtainPairSerializer):
+    def validate(self, attrs):
+        """Reads the username as Django's login form does (NFKC, the user model's normalize_username), so
+        POST /login, the login page and the admin match the same account, and the throttles count it so."""
+        attrs[self.username_field] = User.normalize_username(attrs[self.username_field])
+        return super().validate(attrs)
+
     @classmethod
     def get_token(cls, user):
         return token_for(user)

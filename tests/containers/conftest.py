@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FAST_HASHER, LOOSE_THROTTLES, MAX_PENDING_ORDERS, STAFF
-from tests.contract.conftest import (api, crowd, customer, make_customer, make_product, order,  # noqa: F401
-                                     product, someone, staff, staff_token)
+from tests.contract.conftest import (api, crowd, customer, make_customer, make_product, operators,  # noqa: F401
+                                     order, product, someone, staff, staff_token)
 from tools.compose import COMPOSE_FILE, Project
 from tools.stack import production_env
 
@@ -38,6 +38,7 @@ class Deployment:
     topology: str  # the compose profile: "monolith" or "split"
     project: Project
     port: int
+    metrics_token: str = ""  # the operators' token of its env file
 
     @property
     def url(self) -> str:
@@ -61,12 +62,13 @@ def env_line(name: str, value: str) -> str:
     return f"{name}={escaped}\n"
 
 
-def write_env_file(path, port: int) -> None:
+def write_env_file(path, port: int) -> dict[str, str]:
     """Fresh secrets for every variable compose requires (keys from tools.stack), plus the test settings."""
     values = {name: secrets.token_urlsafe(32) for name in REQUIRED} | production_env() | LOOSE_THROTTLES
     values |= {"DJANGO_PASSWORD_HASHERS": FAST_HASHER, "SHOP_MAX_PENDING_ORDERS": str(MAX_PENDING_ORDERS),
                "SHOP_HTTP_PORT": str(port)}
     path.write_text("".join(env_line(name, value) for name, value in values.items()))
+    return values
 
 
 def create_staff(deployment: Deployment) -> None:
@@ -87,12 +89,12 @@ def deployment(request, tmp_path_factory):
     require_podman()
     port = free_entry_port()
     env_file = tmp_path_factory.mktemp("compose") / "env"
-    write_env_file(env_file, port)
+    values = write_env_file(env_file, port)
     project = Project(f"shop-ct-{request.param}", env_file, overrides=(TEST_OVERRIDE,))
     project.down(volumes=True)  # whatever an interrupted run left behind
     try:
         project.up(request.param)
-        deployment = Deployment(request.param, project, port)
+        deployment = Deployment(request.param, project, port, metrics_token=values["SHOP_METRICS_TOKEN"])
         create_staff(deployment)
         yield deployment
     finally:

@@ -30,6 +30,14 @@ def api(stack) -> ApiClient:
     return ApiClient(stack.url)
 
 
+@pytest.fixture
+def operators(stack) -> dict:
+    """The headers of an operator's call (/health/'s details): the stack's SHOP_METRICS_TOKEN when it has one
+    (production); a dev stack without one shows them to anyone."""
+    token = stack.metrics_token
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
 @pytest.fixture(scope="session")
 def staff_token(stack) -> str:
     client = ApiClient(stack.url).login(STAFF["username"], STAFF["password"])

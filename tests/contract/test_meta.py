@@ -22,8 +22,8 @@ def test_root_lists_the_public_routes(api):
 
 
 @pytest.mark.parametrize("path", ["/health/?format=json", "/health?format=json"])
-def test_health_reports_every_check_ok(api, path):
-    response = api.get(path)
+def test_health_reports_every_check_ok(api, operators, path):
+    response = api.get(path, headers=operators)
     assert response.status_code == 200, response.text
     checks = response.json()
     assert checks and set(checks.values()) == {"OK"}
@@ -35,8 +35,8 @@ def test_liveness_answers_200(api, path):
     assert response.status_code == 200 and response.json() == {"status": "alive"}
 
 
-def test_health_has_a_human_page(api):
-    response = api.get("/health/")
+def test_health_has_a_human_page(api, operators):
+    response = api.get("/health/", headers=operators)
     assert response.status_code == 200 and "text/html" in response.headers["Content-Type"]
 
 

@@ -53,7 +53,8 @@ def test_a_task_that_never_succeeds_is_dead_lettered_logged_and_counted(caplog, 
                                                              settings.SHOP_TASK_MAX_RETRIES + 1)
     assert "the database is gone" in letter.error
     assert "dead letter: inventory.stock_release" in caplog.text
-    health = APIClient().get("/health/?format=json").json()
+    settings.SHOP_METRICS_TOKEN = token = "operators-token-of-the-test-0123456789"
+    health = APIClient().get("/health/?format=json", headers={"Authorization": f"Bearer {token}"}).json()
     assert health["DeadLetters(table='inventory_stockdeadletter', count=1)"] == "OK"
 
 

@@ -108,6 +108,13 @@ def test_secrets_only_by_reference_and_the_example_holds_placeholders(overlay):
     assert all("placeholder-replace-me" in value for value in values)
 
 
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_entry_point_believes_the_ingress_controller_only(overlay):
+    """One proxy in front of the entry point, the Ingress controller: one X-Forwarded-For entry is believed."""
+    config = next(iter(of_kind(render(overlay), "ConfigMap").values()))["data"]
+    assert config["SHOP_TRUSTED_PROXIES"] == "1"
+
+
 def test_split_services_find_each_other_by_service_name():
     config = next(iter(of_kind(render("split"), "ConfigMap").values()))["data"]
     for app in APPS:

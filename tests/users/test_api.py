@@ -39,6 +39,18 @@ def test_register_refuses_a_taken_username(api):
     assert User.objects.count() == 1
 
 
+
+@pytest.mark.parametrize("variant", ["ａｌｉｃｅ", "ALICE", "Ａlice"])
+def test_register_refuses_a_username_that_differs_only_by_compatibility_form_or_case(api, variant):
+    """NFKC and case folded, "ａｌｉｃｅ" and "ALICE" are alice: no second account that looks the same."""
+    register(api)
+
+    body = assert_problem(register(api, username=variant, email="other@example.com"), 400)
+
+    assert body["type"] == "/problems/username-taken"
+    assert User.objects.count() == 1
+
+
 @pytest.mark.parametrize("email", ["alice@example.com", "ALICE@example.com"])
 def test_register_does_not_reveal_a_taken_email(api, email):
     register(api)

@@ -33,12 +33,30 @@ def assert_throttled(response):
     assert 0 < int(response["Retry-After"]) <= 60
 
 
-def test_login_is_throttled_per_username_whatever_the_case(api, rates):
+def test_login_is_throttled_per_username_as_authentication_reads_it(api, rates):
+    """The key is the username as authentication matches it (Django's normalize_username, NFKC): the
+    full-width "ａｌｉｃｅ" logs in as alice, so it counts as alice; "Alice" is another username."""
     rates(login_username="3/min")
     make_user("alice")
-    assert [log_in(api, name).status_code for name in ("alice", "Alice", "ALICE")] == [401, 401, 401]
+    assert [log_in(api, name).status_code for name in ("alice", "ａｌｉｃｅ", "ａlice")] == [401] * 3
     assert_throttled(log_in(api, "alice", PASSWORD))  # even the right password: no more guesses
-    assert log_in(api, "bob").status_code == 401
+    assert log_in(api, "Alice").status_code == log_in(api, "bob").status_code == 401
+
+
+def test_every_door_matches_the_username_alike(api, client):
+    """The API's login reads the username as Django's login form does (NFKC), so no door matches more."""
+    make_user("alice")
+    assert log_in(api, "ａｌｉｃｅ", PASSWORD).status_code == 200
+    assert client.post("/api-auth/login/", {"username": "ａｌｉｃｅ", "password": PASSWORD}).status_code == 302
+
+
+def test_the_login_page_counts_a_compatibility_form_against_its_account(client, rates):
+    """Django's login form logs "ａｌｉｃｅ" in as alice: guesses through it count against alice."""
+    rates(login_username="2/min")
+    make_user("alice")
+    wrong = {"username": "ａｌｉｃｅ", "password": "Wrong-passw0rd!"}
+    assert [client.post("/api-auth/login/", wrong).status_code for _ in range(2)] == [200, 200]
+    assert_throttled(log_in(APIClient(), "alice", PASSWORD))
 
 
 def test_login_is_throttled_per_address(api, rates):
@@ -87,7 +105,7 @@ def test_the_browsable_api_login_page_counts_against_the_same_login_limits(clien
     """A person's login page is no way around the limits of POST /login."""
     rates(login_username="2/min")
     make_user("erin")
-    page = {"username": "Erin", "password": "Wrong-passw0rd!"}
+    page = {"username": "erin", "password": "Wrong-passw0rd!"}
     assert [client.post("/api-auth/login/", page).status_code for _ in range(2)] == [200, 200]  # the form again
     assert_throttled(client.post("/api-auth/login/", page | {"password": PASSWORD}))
     assert_throttled(log_in(APIClient(), "erin", PASSWORD))  # the API's login shares the count

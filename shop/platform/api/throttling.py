@@ -1,10 +1,17 @@
-"""Request rates per client address, per user or per a field of the body, counted in the shared cache
-(Redis when SHOP_REDIS_URL is set), with rates read from settings at call time."""
+"""Request rates per client address, per user or per login name, counted in the shared cache (Redis when
+SHOP_REDIS_URL is set, else files every process of the host sees), with rates read from settings at call
+time; and the same throttles for Django views that are no DRF views (login forms)."""
 import hashlib
 import logging
 
+from django.contrib.auth import get_user_model
+from rest_framework.exceptions import Throttled
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from shop.platform.errors import exception_handler
 
 logger = logging.getLogger(__name__)
 
@@ -46,19 +53,32 @@ class UserThrottle(RateThrottle):
         return self.key(str(user.id)) if user and user.is_authenticated else None
 
 
-class FieldThrottle(RateThrottle):
-    """Per value of one body field, compared case-insensitively (e.g. the username a login tries)."""
-
-    field = ""
+class LoginNameThrottle(RateThrottle):
+    """Per account a login tries: the submitted username read as authentication reads it (the user model's
+    normalize_username, NFKC, which Django's login form applies and the API's login too), so variants that
+    log in to one account count as one, and other usernames count apart."""
 
     def get_cache_key(self, request, view):
-        value = request.data.get(self.field) if hasattr(request.data, "get") else None
+        user_model = get_user_model()
+        value = request.data.get(user_model.USERNAME_FIELD) if hasattr(request.data, "get") else None
         if not isinstance(value, str) or not value:
             return None
-        return self.key(hashlib.sha256(value.casefold().encode()).hexdigest()[:32])
+        return self.key(hashlib.sha256(user_model.normalize_username(value).encode()).hexdigest()[:32])
+
+
+def refusal(request, view, throttle_classes):
+    """For a Django view that is no DRF view (a login form): the 429 problem when one of the throttles
+    refuses this request, else None. Every throttle counts the request, as DRF's views do."""
+    form = Request(request, parsers=[FormParser(), MultiPartParser()])  # the throttles read the form's username
+    throttles = [throttle_class() for throttle_class in throttle_classes]
+    refused = [throttle for throttle in throttles if not throttle.allow_request(form, view)]
+    if not refused:
+        return None
+    wait = max(throttle.wait() or 1 for throttle in refused)
+    return exception_handler(Throttled(wait), {"view": view, "request": request})
 
 
 def scoped(base: type[RateThrottle], scope: str, **attributes) -> type[RateThrottle]:
-    """A throttle class of `base` for one scope, e.g. scoped(AddressThrottle, "register")."""
+    """A throttle class of `base` for one scope, e.g. scoped(UserThrottle, "order-place")."""
     name = "".join(part.title() for part in scope.split("-")) + base.__name__
     return type(name, (base,), {"scope": scope, **attributes})

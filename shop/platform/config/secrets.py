@@ -10,6 +10,8 @@ from django.core.exceptions import ImproperlyConfigured
 from shop.platform.topology import APPS, TOKEN_ISSUER, is_service, owned_apps
 
 MIN_SYMMETRIC_LENGTH = 50
+MIN_TOKEN_LENGTH = 32  # a bearer token an operator's scraper sends (SHOP_METRICS_TOKEN)
+PLACEHOLDER = "placeholder"  # every example value says so; no secret does
 MIN_RSA_BITS = 2048
 DEV_PRIVATE_KEY_FILE = "dev-jwt-private.pem"
 DEV_SECRETS = {"DJANGO_SECRET_KEY": "dev-only-insecure-secret-key-never-use-in-production-0123456789"}
@@ -24,11 +26,15 @@ class RoleSecrets:
         self.refused = set(DEV_SECRETS.values()) | example_values(env_example) | {
             pem.strip() for app in APPS for pem in dev_service_key_pair(app)}  # derived from public code
 
-    def secret(self, name: str) -> str:
-        """A symmetric secret."""
+    def secret(self, name: str, *, min_length: int = MIN_SYMMETRIC_LENGTH, needed: bool = True) -> str:
+        """A symmetric secret; where it is not `needed`, "" when unset (a value set is checked all the same).
+        Dev mode: the value set, else the dev value, if any."""
         if self.debug:
-            return self.read(name, DEV_SECRETS[name])
-        return require_secret(name, self.read(name, ""), refused=self.refused)
+            return self.read(name, DEV_SECRETS.get(name, ""))
+        value = self.read(name, "")
+        if not (needed or value):
+            return ""
+        return require_secret(name, value, refused=self.refused, min_length=min_length)
 
     def jwt_key(self, name: str, *, private: bool, needed: bool) -> str:
         """A PEM key of the user-token pair, or "" where the role needs none; dev mode: the generated dev pair."""
@@ -86,7 +92,7 @@ def require_secret(name: str, value: str, *, refused: set[str], min_length: int 
     """The value, or ImproperlyConfigured naming `name` when it is missing, a known value or too short."""
     if not value:
         raise ImproperlyConfigured(f"{name} must be set in production (DJANGO_DEBUG unset or 0).")
-    if value in refused:
+    if value in refused or PLACEHOLDER in value.lower():  # the examples' values (.env.example, deploy/k8s)
         raise ImproperlyConfigured(f"{name} is a placeholder or a dev value: set a real secret.")
     if len(value) < min_length:
         raise ImproperlyConfigured(f"{name} must be at least {min_length} characters long.")

@@ -1,5 +1,6 @@
 """The DATABASES and CACHES entries of a role, built from its environment: one database per app (a SQLite
-file by default), and caches in Redis when there is one, else in this process's memory, bounded in bytes."""
+file by default), and caches in Redis when there is one, else in files every process of the host sees, or
+in this process's memory, bounded in bytes."""
 import sys
 from pathlib import Path
 
@@ -24,9 +25,18 @@ def database(env: environ.Env, app: str, *, data_dir: Path) -> dict:
     return config
 
 
-def cache(name: str, *, redis_url: str, key_prefix: str, max_mb: int, serializer: str | None = None) -> dict:
-    """Redis when `redis_url` is set (optionally with its own serializer), else this process's memory,
-    at most `max_mb` MiB of it."""
+SHARED_FILES_MAX_ENTRIES = 50_000  # then a third of the files go (Django's FileBasedCache culling)
+
+
+def cache(name: str, *, redis_url: str, key_prefix: str, max_mb: int, serializer: str | None = None,
+          shared_dir: Path | None = None) -> dict:
+    """Redis when `redis_url` is set (optionally with its own serializer); else files under `shared_dir`,
+    which every worker of the role (and every role on the host) sees, when it is given; else this process's
+    memory, at most `max_mb` MiB of it, which each gunicorn worker has its own of."""
+    if not redis_url and shared_dir:
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(shared_dir / name), "KEY_PREFIX": key_prefix,
+                "OPTIONS": {"MAX_ENTRIES": SHARED_FILES_MAX_ENTRIES}}
     if not redis_url:
         return memory(name, max_bytes=max_mb * 1024 * 1024)
     options = {"socket_timeout": 0.2, "socket_connect_timeout": 0.2, **({"serializer": serializer} if serializer else {})}
