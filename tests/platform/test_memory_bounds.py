@@ -39,11 +39,17 @@ def empty_stores():
 
 
 def test_every_in_process_cache_has_a_byte_bound():
-    in_memory = {alias: config for alias, config in django_settings.CACHES.items() if "redis" not in config["BACKEND"]}
-    assert in_memory, "the tests run without Redis"
-    for alias, config in in_memory.items():
-        assert config["BACKEND"] == "shop.platform.config.memory.BoundedMemoryCache", alias
-        assert config["OPTIONS"]["MAX_BYTES"] > 0, alias
+    """Without Redis a cache is in this process's memory, bounded in bytes, or in shared files (the throttles'
+    counts), bounded in entries."""
+    local = {alias: config for alias, config in django_settings.CACHES.items() if "redis" not in config["BACKEND"]}
+    assert local, "the tests run without Redis"
+    for alias, config in local.items():
+        if config["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
+            assert config["OPTIONS"]["MAX_ENTRIES"] > 0, alias
+        else:
+            assert config["BACKEND"] == "shop.platform.config.memory.BoundedMemoryCache", alias
+            assert config["OPTIONS"]["MAX_BYTES"] > 0, alias
+    assert any(config["BACKEND"].endswith("BoundedMemoryCache") for config in local.values())
 
 
 def test_a_flood_of_large_reads_keeps_the_gateways_memo_and_fallback_within_their_bounds(empty_stores, settings):
