@@ -7,12 +7,11 @@ the monolith, kombu's filesystem transport for split)."""
 import contextlib
 import itertools
 import os
-import socket
 import uuid
 
 import pytest
 
-from tools.stack import Stack, ports_from
+from tools.stack import Stack, port_free, ports_from
 
 pytest_plugins = ["tests.unit_fixtures"]  # the in-process fixtures; tests/contract/conftest.py overrides some
 
@@ -39,15 +38,6 @@ def _free_port_base() -> int:
         if all(port_free(base + offset) for offset in range(5)):
             return base
     raise RuntimeError("no free test ports below 32768")
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ import argparse
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -32,6 +33,15 @@ STRIPPED_ENV = ("SHOP_", "CELERY_", "DJANGO_", "GUNICORN_") + tuple(f"{a.upper()
 def ports_from(base: int) -> dict[str, int]:
     """A port layout for a stack beside others: the entry point on `base`, the services on base+1..base+4."""
     return {"monolith": base, "gateway": base, **{app: base + 1 + i for i, app in enumerate(APPS)}}
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 @dataclass
@@ -265,12 +275,18 @@ def main() -> None:
                         "behind a gateway, e.g. users,catalog,orders inventory")
     parser.add_argument("--data-dir", help="default: data/<topology>, or data/groups for groups of apps")
     parser.add_argument("--seed", action="store_true", help="load demo products and a dev staff user")
+    parser.add_argument("--entry", action="store_true", help="serve the public port through an entry point (HAProxy) "
+                        "that `python -m tools.cutover` switches to another topology, live (docs/cutover.md)")
     args = parser.parse_args()
     topology = " ".join(args.topology)
     data_dir = Path(args.data_dir or ROOT / "data" / (topology if topology in TOPOLOGIES else "groups"))
     stack = Stack(topology, data_dir, postgres_url=os.environ.get("SHOP_STACK_POSTGRES_URL", ""),
                   broker_url=os.environ.get("CELERY_BROKER_URL", ""), redis_url=os.environ.get("SHOP_REDIS_URL", ""),
                   gunicorn_workers=2, gunicorn_threads=4)
+    if args.entry:
+        from tools.cutover import serve
+
+        return serve(stack, seed_demo=args.seed)
     with stack:
         if args.seed:
             seed(stack)
