@@ -13,7 +13,7 @@ SERVICES_ENV := USERS_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_users CATALOG_DA
 	ORDERS_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_orders INVENTORY_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_inventory \
 	SHOP_TEST_POSTGRES_URL=$(POSTGRES_URL) SHOP_TEST_BROKER_URL=$(BROKER_URL) SHOP_TEST_REDIS_URL=$(REDIS_URL)
 
-.PHONY: install run test test-services container-images split hybrid bench schema screenshots lint chromium clean podman images compose-up compose-down test-containers
+.PHONY: install run test test-services haproxy container-images split hybrid bench schema screenshots lint chromium clean podman images compose-up compose-down test-containers
 
 # Containers under podman (docs/containers.md): images built here from Debian's packages, no registry needed.
 include deploy/images/local.env
@@ -43,6 +43,10 @@ run: install
 	rm -rf data/metrics/monolith  # runserver has no gunicorn start hook to drop a previous run's metric files
 	$(DEV_STAFF) $(PY) manage.py runserver 127.0.0.1:8000
 
+# The live cutover test's entry point (tests/ops/test_live_cutover.py, docs/cutover.md).
+haproxy:
+	command -v haproxy >/dev/null || (apt-get update -q && apt-get install -y -q haproxy)
+
 # The browser test drives Debian's chromium (Playwright cannot download its own browser here).
 chromium:
 	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
@@ -56,7 +60,7 @@ test: lint chromium
 
 # The service-backed suite, then the split and hybrid Kubernetes overlays under `podman kube play` on this
 # machine's PostgreSQL, RabbitMQ and Redis, then a bench smoke run.
-test-services: lint chromium container-images
+test-services: lint chromium haproxy container-images
 	$(SERVICES_ENV) $(PY) -m pytest
 	$(CONTAINER_TESTS_ENV) $(PY) -m pytest -s $(K8S_PLAY)
 	$(PY) -m bench --smoke

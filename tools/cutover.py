@@ -87,19 +87,21 @@ def drain_order(stack: Stack, names) -> list[list[str]]:
     return [step for step in steps if step]
 
 
-def drain(stack: Stack, pids: dict[str, int]) -> None:
+def drain(stack: Stack, pids: dict[str, int], log=lambda line: None) -> None:
     """SIGTERM (graceful) to each step's processes at once; the next step when they have all exited."""
     for step in drain_order(stack, pids):
+        started = time.monotonic()
         for name in step:
             with _gone_already():
                 os.killpg(pids[name], signal.SIGTERM)
-        deadline = time.monotonic() + DRAIN_SECONDS
+        deadline = started + DRAIN_SECONDS
         while not all(_exited(pids[name]) for name in step):
             if time.monotonic() > deadline:
                 for name in step:
                     with _gone_already():
                         os.killpg(pids[name], signal.SIGKILL)
             time.sleep(0.1)
+        log(f"  stopped {', '.join(step)} in {time.monotonic() - started:.1f} s")
 
 
 class _gone_already:
@@ -139,7 +141,7 @@ def cut_over(old: Stack, pids: dict[str, int], entry: Entry, topology: str, port
     entry.switch(entry_port(new))
     switch.switched = time.monotonic()
     log(f"switched the entry point {entry.url} to {new.url}; draining {', '.join(pids)}")
-    drain(old, pids)
+    drain(old, pids, log)
     old.processes.clear()
     switch.drained = time.monotonic()
     log(str(switch))
