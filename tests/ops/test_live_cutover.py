@@ -54,10 +54,16 @@ class CutoverLoad(Load):
     def __init__(self, shop: ChaosShop, seed: int = 20):
         super().__init__(shop, seed)
         self.lock = threading.Lock()
-        self.threads = [threading.Thread(target=self._customers, args=(random.Random(self.rng.random()),))
-                        for _ in range(CUSTOMERS)]
-        self.threads += [threading.Thread(target=self._reader, args=(random.Random(self.rng.random()),))
-                         for _ in range(READERS)]
+        self.crashes: list[BaseException] = []  # a client thread's own bug must fail the test, not thin the load
+        loops = [self._customers] * CUSTOMERS + [self._reader] * READERS
+        self.threads = [threading.Thread(target=self._recording_crashes, args=(loop, random.Random(self.rng.random())))
+                        for loop in loops]
+
+    def _recording_crashes(self, loop, rng: random.Random) -> None:
+        try:
+            loop(rng)
+        except Exception as exc:
+            self.crashes.append(exc)
 
     def _call(self, op: str, order_id: int | None, call) -> Attempted:
         started = time.monotonic()
@@ -167,6 +173,7 @@ def test_monolith_to_hybrid_to_split_to_monolith_under_load(shop_at_entry):
     assert wait_until(lambda: queued_messages(namespace) == 0, 60) is not None, queued_messages(namespace)
 
     report(load, switches)
+    assert load.crashes == []
     assert load.failures() == [], [(o.op, o.status, o.attempts) for o in load.failures()]
     assert all(any(o.op == op for o in load.outcomes) for op in OK), "every kind of operation ran"
     shop.assert_invariants(load.outcomes)  # acknowledged orders once each; stock = stocked - paid; reserved = live
