@@ -51,8 +51,12 @@ class Switch:
 
 def target(words: str) -> str:
     """A topology named by a TOPOLOGIES name or by its processes ("gateway users,catalog,orders inventory")."""
+    if words.strip() in TOPOLOGIES:
+        return words.strip()
     groups = [word for word in words.split() if word != "gateway"]
-    topology = " ".join(groups) if words.strip() not in TOPOLOGIES else words.strip()
+    if not groups or set(groups) & set(TOPOLOGIES):
+        raise ValueError(f"{words!r}: name one of {', '.join(TOPOLOGIES)}, or groups of apps behind the gateway")
+    topology = " ".join(groups)
     roles_of(topology)  # refuses a bad group, naming what is allowed
     return topology
 
@@ -206,10 +210,15 @@ def main() -> None:
                         f"{STATE_FILE})")
     args = parser.parse_args()
     data_dir = Path(args.data_dir) if args.data_dir else running_data_dir()
+    if not (data_dir / STATE_FILE).exists():
+        parser.error(f"no {STATE_FILE} in {data_dir}: start the shop with `python -m tools.stack <topology> --entry`")
     old, pids, entry = load(data_dir)
-    new_topology = target(args.to)
-    if args.source and not same(target(args.source), old.topology):
-        parser.error(f"the shop in {data_dir} runs {old.topology!r}, not {target(args.source)!r}")
+    try:
+        new_topology, source = target(args.to), args.source and target(args.source)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if source and not same(source, old.topology):
+        parser.error(f"the shop in {data_dir} runs {old.topology!r}, not {source!r}")
     if same(new_topology, old.topology):
         parser.error(f"the shop in {data_dir} already runs {old.topology!r}")
     new, _ = cut_over(old, pids, entry, new_topology, free_ports(old.ports))

@@ -66,6 +66,9 @@ def test_a_target_is_named_by_a_topology_or_by_its_processes():
     assert target("split") == "split" and not same("split", "hybrid")
     with pytest.raises(Exception, match="bogus"):
         target("users,bogus")
+    for wrong in ("gateway", "monolith inventory"):
+        with pytest.raises(ValueError, match="name one of"):
+            target(wrong)
 
 
 def test_old_processes_stop_entry_first_then_workers_then_the_other_roles_then_the_beat(tmp_path):

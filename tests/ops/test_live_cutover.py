@@ -110,7 +110,8 @@ class CutoverLoad(Load):
         roll = rng.random()
         if roll < 0.7:
             key = {"Idempotency-Key": unique("pay")}
-            return self._call("pay", order_id, lambda: client.post(f"/orders/{order_id}/pay", headers=key)).status == 200
+            paid = self._call("pay", order_id, lambda: client.post(f"/orders/{order_id}/pay", headers=key))
+            return paid.status == 200
         if roll < 0.85:
             cancelled = self._call("cancel", order_id, lambda: client.post(f"/orders/{order_id}/cancel"))
             if cancelled.status == 409 and cancelled.attempts > 1:  # an earlier attempt did cancel it
