@@ -31,6 +31,7 @@ def backend(name: str, port: int) -> ThreadingHTTPServer:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", port), Answer)
+    server.handle_error = lambda request, address: None  # HAProxy closing its idle connections as it stops
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
