@@ -224,9 +224,16 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / f"celerybeat-schedule-{SHOP_SERVI
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# No prefetch reduction after a reconnect. Celery restores the count from the promise of each ack, in the
+# thread that acks; with `--pool threads` that is a pool thread, which then calls basic.qos on the
+# connection the event loop reads, and wedges the consumer (issue 21; `python -m tools.wedge_repro`).
+CELERY_WORKER_ENABLE_PREFETCH_COUNT_REDUCTION = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A worker's consumer loop touches this file every few seconds; its liveness probe fails once the file is
+# stale (`python -m shop.platform.messaging.liveness`, shop/platform/messaging/liveness.py).
+SHOP_WORKER_HEARTBEAT_FILE = env.str("SHOP_WORKER_HEARTBEAT_FILE", str(DATA_DIR / f"worker-heartbeat-{SHOP_SERVICE}"))
 
 SHOP_LOG_FORMAT = env.str("SHOP_LOG_FORMAT", "plain")  # plain | json
 if SHOP_LOG_FORMAT not in ("plain", "json"):

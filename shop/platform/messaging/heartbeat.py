@@ -1,0 +1,50 @@
+"""The consumer loop's heartbeat: a Celery consumer bootstep that touches a file every few seconds from
+the worker's loop itself, so the file goes stale when the loop stops turning while the process lives
+(the wedged consumer of issue 21). Its liveness probe reads it: shop/platform/messaging/liveness.py."""
+from pathlib import Path
+
+from celery import bootsteps
+
+HEARTBEAT_SECONDS = 5.0
+
+
+def heartbeat_file() -> Path:
+    from django.conf import settings
+
+    return Path(settings.SHOP_WORKER_HEARTBEAT_FILE)
+
+
+class LoopHeartbeat(bootsteps.StartStopStep):
+    """A consumer bootstep. With an event loop (RabbitMQ, Redis) the loop's own timer touches the file;
+    with the blocking loop of the other transports a timer thread asks the loop to touch it, so the
+    touch still happens only when the loop turns."""
+
+    requires = ("celery.worker.consumer.tasks:Tasks",)
+
+    def __init__(self, c, **kwargs):
+        super().__init__(c, **kwargs)
+        self.path = heartbeat_file()
+        self.timer_entry = None
+
+    def beat(self) -> None:
+        self.path.touch()  # its mtime is the heartbeat
+
+    def register_with_event_loop(self, c, hub):
+        """Called by asynloop each time it starts (after every reconnect); it cancels the entries it saw
+        registered when the connection fails."""
+        self.beat()
+        hub.call_repeatedly(HEARTBEAT_SECONDS, self.beat)
+
+    def start(self, c):
+        if c.hub is None and self.timer_entry is None:
+            self.beat()
+            self.timer_entry = c.timer.call_repeatedly(HEARTBEAT_SECONDS, c.call_soon, (self.beat,))
+
+    def shutdown(self, c):
+        if self.timer_entry is not None:
+            self.timer_entry.cancel()
+            self.timer_entry = None
+
+
+def install(app) -> None:
+    app.steps["consumer"].add(LoopHeartbeat)

@@ -1,0 +1,49 @@
+"""A Celery worker's liveness probe: `python -m shop.platform.messaging.liveness [--max-age S]` exits 1
+once the heartbeat file its consumer loop touches (shop/platform/messaging/heartbeat.py) is older than
+the limit, or missing.
+
+A worker whose process is alive and holds its broker connection, but whose loop is stuck (the wedged
+consumer of issue 21), stops touching the file, so the probe fails and the worker is restarted.
+`celery inspect ping` could not tell: it fails while every pool slot is busy and while the broker is
+away. The file is stale too while the worker cannot reach the broker (the loop runs only while
+connected): the limit is longer than the outages that a restart would not help with anyway."""
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from shop.platform.messaging.heartbeat import heartbeat_file
+
+DEFAULT_MAX_AGE = 60.0
+
+
+def age(path: Path) -> float | None:
+    """Seconds since the last heartbeat, or None when there was none."""
+    try:
+        return time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        return None
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Exit 1 unless this role's Celery worker loop beat lately.")
+    parser.add_argument("--max-age", type=float, default=DEFAULT_MAX_AGE, help="seconds (default %(default)s)")
+    parser.add_argument("--file", type=Path, help="the heartbeat file (default: settings.SHOP_WORKER_HEARTBEAT_FILE)")
+    args = parser.parse_args(argv)
+    if args.file is None:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+    path = args.file or heartbeat_file()
+    seconds = age(path)
+    if seconds is None:
+        print(f"worker not live: no heartbeat file {path}", file=sys.stderr)
+        return 1
+    if seconds > args.max_age:
+        print(f"worker not live: its loop last beat {seconds:.0f} s ago (limit {args.max_age:.0f} s)", file=sys.stderr)
+        return 1
+    print(f"worker live: its loop beat {seconds:.1f} s ago")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
