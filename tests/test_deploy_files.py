@@ -84,6 +84,9 @@ def test_workers_run_no_beat(name, role):
     command = SERVICES[name]["command"]
     assert command[:4] == ["celery", "-A", "shop", "worker"] and "-B" not in command and "--beat" not in command
     assert env(name) == env(ROLES[role][0])
+    check = SERVICES[name]["healthcheck"]  # issue 21: a worker alive but no longer consuming is stopped, and restarted
+    assert check["test"][1].startswith("python -m shop.platform.messaging.liveness --max-age 60 || kill -QUIT 1")
+    assert SERVICES[name]["restart"] == "unless-stopped"
 
 
 # A beat per role with a schedule (settings._BEAT): the monolith's, and orders' and inventory's in split.

@@ -12,6 +12,7 @@ is a 0.2 s sleep that appends a byte to a progress file, so progress is read wit
 import argparse
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -84,7 +85,7 @@ class Run:
 
     def stop_worker(self) -> None:
         if self.worker and self.worker.poll() is None:
-            os.killpg(self.worker.pid, 9)
+            os.killpg(self.worker.pid, signal.SIGKILL)
             self.worker.wait()
 
     def publisher(self) -> None:
@@ -201,7 +202,14 @@ def main(argv=None) -> int:
                 log(f"liveness probe (--max-age {args.stall:.0f}): {'fails' if probe else 'passes'}")
                 if args.dump:
                     run.dump(f"restart {restart}")
-                run.stop_worker()  # as a liveness probe would; the next round starts from a fresh worker
+                # as compose's health check does (SIGQUIT: Celery's cold shutdown), then SIGKILL
+                os.kill(run.worker.pid, signal.SIGQUIT)
+                try:
+                    run.worker.wait(timeout=20)
+                    log("the worker exited on SIGQUIT")
+                except subprocess.TimeoutExpired:
+                    log("the worker did not exit within 20 s of SIGQUIT")
+                run.stop_worker()
                 run.start_worker()
                 run.wait_progress(120)
     finally:

@@ -25,6 +25,7 @@ class LoopHeartbeat(bootsteps.StartStopStep):
         super().__init__(c, **kwargs)
         self.path = heartbeat_file()
         self.timer_entry = None
+        self.beat()  # the worker's start: a worker that cannot connect is stale after the probe's limit
 
     def beat(self) -> None:
         self.path.touch()  # its mtime is the heartbeat
