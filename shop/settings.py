@@ -243,23 +243,38 @@ LOGGING = logging_config(log_format=SHOP_LOG_FORMAT, level=env.str("SHOP_LOG_LEV
 from kombu import Queue  # noqa: E402
 
 SHOP_NAMESPACE = env.str("SHOP_NAMESPACE", "")  # prefixes queues and Redis keys: isolates shops sharing them
-CELERY_TASK_QUEUES = [Queue(SHOP_NAMESPACE + app) for app in SHOP_APPS] or [Queue(SHOP_NAMESPACE + "shop")]
+# The backstops (expiry, payment recovery, the reconciler) go to a queue of their own per app, which a
+# separate worker process consumes (SHOP_WORKER_QUEUES=backstop): a wedged app worker does not hold them up.
+_BACKSTOP = {"orders": {"queue": SHOP_NAMESPACE + "orders.backstop"},
+             "inventory": {"queue": SHOP_NAMESPACE + "inventory.backstop"}}
+SHOP_WORKER_QUEUES = env.str("SHOP_WORKER_QUEUES", "app")  # what a worker consumes: app | backstop
+if SHOP_WORKER_QUEUES not in ("app", "backstop"):
+    raise environ.ImproperlyConfigured(f"SHOP_WORKER_QUEUES must be app or backstop, not {SHOP_WORKER_QUEUES!r}")
+if SHOP_WORKER_QUEUES == "backstop":
+    CELERY_TASK_QUEUES = [Queue(_BACKSTOP[app]["queue"]) for app in SHOP_APPS if app in _BACKSTOP]
+else:
+    CELERY_TASK_QUEUES = [Queue(SHOP_NAMESPACE + app) for app in SHOP_APPS] or [Queue(SHOP_NAMESPACE + "shop")]
 CELERY_TASK_DEFAULT_QUEUE = CELERY_TASK_QUEUES[0].name
 CELERY_TASK_ROUTES = {f"{app}.*": {"queue": SHOP_NAMESPACE + app} for app in APPS}
 _BEAT = {
     "orders": {
-        "orders-expire-pending": {"task": "orders.expire_pending", "schedule": env.float("SHOP_EXPIRY_INTERVAL", 30.0)},
-        "orders-recover-payments": {"task": "orders.recover_payments", "schedule": env.float("SHOP_EXPIRY_INTERVAL", 30.0)},
+        "orders-expire-pending": {"task": "orders.expire_pending", "schedule": env.float("SHOP_EXPIRY_INTERVAL", 30.0),
+                                  "options": _BACKSTOP["orders"]},
+        "orders-recover-payments": {"task": "orders.recover_payments", "schedule": env.float("SHOP_EXPIRY_INTERVAL", 30.0),
+                                    "options": _BACKSTOP["orders"]},
         "orders-relay-outbox": {"task": "orders.relay_outbox", "schedule": env.float("SHOP_RELAY_INTERVAL", 10.0)},
         "orders-purge-idempotency": {"task": "orders.purge_idempotency_keys", "schedule": 3600.0},
         "orders-purge-outbox": {"task": "orders.purge_outbox", "schedule": 3600.0},
     },
     "inventory": {
-        "inventory-reconcile": {"task": "inventory.reconcile_stock", "schedule": env.float("SHOP_RECONCILE_INTERVAL", 60.0)},
+        "inventory-reconcile": {"task": "inventory.reconcile_stock", "schedule": env.float("SHOP_RECONCILE_INTERVAL", 60.0),
+                                "options": _BACKSTOP["inventory"]},
     },
 }
-# The one beat process schedules every app's periodic tasks; each is routed to its app's queue.
-CELERY_BEAT_SCHEDULE = {name: entry for entries in _BEAT.values() for name, entry in entries.items()}
+# The one beat process schedules every app's periodic tasks; each is routed to its app's queue. A run not
+# started within its period expires: a worker back from a stall finds one sweep, not a pile of stale ones.
+CELERY_BEAT_SCHEDULE = {name: {**entry, "options": {"expires": entry["schedule"], **entry.get("options", {})}}
+                        for entries in _BEAT.values() for name, entry in entries.items()}
 SHOP_PAYMENT_PROCESSOR = env.str("SHOP_PAYMENT_PROCESSOR", "shop.orders.payments.SimulatedProcessor")
 SHOP_PAYMENT_TIMEOUT = env.float("SHOP_PAYMENT_TIMEOUT", 10.0)  # seconds a charge may take
 SHOP_PAYMENT_RECOVER_AFTER = env.int("SHOP_PAYMENT_RECOVER_AFTER", 60)  # seconds before a `paying` order is looked up

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPLIT_ROLES = (*APPS, "gateway")
 WORKERS = ("monolith", "orders", "inventory")  # roles that consume a queue
 BEAT_ROLES = ("monolith", "orders")  # roles with periodic tasks: one `celery beat` process schedules them
+BACKSTOPS = ("monolith", "orders", "inventory")  # roles whose apps have backstops (settings._BACKSTOP): their own worker
 STRIPPED_ENV = ("SHOP_", "CELERY_", "DJANGO_", "GUNICORN_") + tuple(f"{a.upper()}_DATABASE_URL" for a in APPS)
 
 
@@ -79,6 +80,13 @@ class Stack:
         env.update(self.extra_env)
         return without_others_private_keys(env, role)
 
+    def process_env(self, name: str, role: str) -> dict:
+        env = self.env(role)
+        if name.endswith("-backstop"):  # the backstop queues only; its heartbeat beside its role's worker's
+            env.update(SHOP_WORKER_QUEUES="backstop",
+                       SHOP_WORKER_HEARTBEAT_FILE=str(self.data_dir / f"worker-heartbeat-{name}"))
+        return env
+
     def manage(self, role: str, *args: str, env: dict | None = None) -> str:
         result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**self.env(role), **(env or {})},
                                 capture_output=True, text=True, timeout=180)
@@ -108,7 +116,7 @@ class Stack:
             from kombu import Connection
 
             with Connection(self.broker_url, connect_timeout=5) as conn:
-                for name in (*APPS, "shop"):
+                for name in (*APPS, "shop", *(f"{app}.backstop" for app in APPS)):
                     with conn.channel() as channel, suppress(Exception):  # an absent queue closes the channel
                         channel.queue_delete(f"{self.namespace}{name}")
 
@@ -120,7 +128,7 @@ class Stack:
 
     def _spawn(self, name: str, role: str, command: list[str]) -> None:
         log = open(self.data_dir / "logs" / f"{name}.log", "ab")
-        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.env(role), stdout=log,
+        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.process_env(name, role), stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
 
     def start_role(self, role: str, wait: bool = True) -> None:
@@ -145,6 +153,12 @@ class Stack:
         return [sys.executable, "-m", "celery", "-A", "shop", "worker", "--pool", "threads", "-c", "4", "-l", "INFO",
                 "-n", f"{self.namespace}{role}@%h"]
 
+    def backstop_command(self, role: str) -> list[str]:
+        """The worker of the role's backstop queues only (expiry, the reconciler; SHOP_WORKER_QUEUES=backstop),
+        so a stuck app worker does not stop them; the solo pool runs tasks on the consumer's own thread."""
+        return [sys.executable, "-m", "celery", "-A", "shop", "worker", "--pool", "solo", "-l", "INFO",
+                "-n", f"{self.namespace}{role}-backstop@%h"]
+
     def start_worker(self, role: str) -> None:
         """The role's Celery worker, as process `<role>-worker` (again, after a test killed it)."""
         self._spawn(f"{role}-worker", role, self.worker_command(role))
@@ -157,6 +171,8 @@ class Stack:
                 continue  # embedded: tasks run in-process, periodic ones in the scheduler thread
             if role in WORKERS:
                 commands.append((f"{role}-worker", role, self.worker_command(role)))
+            if role in BACKSTOPS:
+                commands.append((f"{role}-backstop", role, self.backstop_command(role)))
             if role in BEAT_ROLES:
                 commands.append(("beat", role, [sys.executable, "-m", "celery", "-A", "shop", "beat", "-l", "INFO"]))
         return commands

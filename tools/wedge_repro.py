@@ -151,6 +151,35 @@ class Run:
             self.log(f"--- py-spy dump ({label}) ---\n{out.stdout[-6000:]}{out.stderr[-500:]}")
 
 
+def private_node():
+    """tests/chaos's RabbitNode, on a port above the ones the chaos tests pick: while this node is down for a
+    restart, a chaos test starting beside it must not take its port."""
+    from tests.chaos.rabbit import RabbitNode
+    from tests.conftest import port_free
+
+    node = RabbitNode()
+    node.port = next(p for p in range(5750, 5800) if port_free(p) and port_free(p + 20000))
+    node.name = f"shopwedge{node.port}@localhost"
+    (node.dir / "rabbitmq.conf").write_text(f"listeners.tcp.local = 127.0.0.1:{node.port}\n")
+    return node
+
+
+def restart_node(node, outage: float) -> None:
+    """The whole node stopped, down for `outage` seconds, started again on its data (a few tries: the
+    Erlang distribution may hold the node's name for a moment after it stopped)."""
+    node.ctl("stop")
+    node.process.wait(timeout=60)
+    time.sleep(outage)
+    for attempt in range(5):
+        try:
+            node.start()
+            return
+        except RuntimeError:
+            if attempt == 4:
+                raise
+            time.sleep(3)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--restarts", type=int, default=10)
@@ -162,11 +191,9 @@ def main(argv=None) -> int:
     if args.unfixed:
         os.environ["WEDGE_UNFIXED"] = "1"
 
-    from tests.chaos.rabbit import RabbitNode
-
     rng = random.Random(args.seed)
     workdir = Path(tempfile.mkdtemp(prefix="shop-wedge-"))
-    node = RabbitNode().start()
+    node = private_node().start()
     started = time.monotonic()
 
     def log(line: str) -> None:
@@ -190,10 +217,7 @@ def main(argv=None) -> int:
                 time.sleep(outage)
                 node.start_app()
             else:
-                node.ctl("stop")
-                node.process.wait(timeout=60)
-                time.sleep(outage)
-                node.start()
+                restart_node(node, outage)
             outcome = run.after_outage()
             outcomes.append(outcome)
             log(f"restart {restart:3d} ({kind:8s} {outage:4.1f}s): {outcome}  completed={run.completed()}")
