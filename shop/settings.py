@@ -1,5 +1,6 @@
 """Settings for every role, read from the environment (django-environ) with dev defaults."""
 import os
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -42,12 +43,13 @@ INSTALLED_APPS = [
     *(["rest_framework_simplejwt.token_blacklist"] if SHOP_SERVICE in TOKEN_ISSUERS else []),
 ]
 
-# Prometheus: multiprocess mode, one directory per role (an emptyDir per pod on Kubernetes); it must
-# be in the environment before prometheus_client is first imported.
+# Prometheus: multiprocess mode, one directory per role and host; it must be in the environment before
+# prometheus_client is first imported. Per host: a process's files are named by its pid, so processes of
+# two pods or containers (pid namespaces of their own) must never share a directory, even on one volume.
 SHOP_METRICS = env.bool("SHOP_METRICS", True)
 SHOP_METRICS_TOKEN = env.str("SHOP_METRICS_TOKEN", "")
 SHOP_METRICS_PORT = env.int("SHOP_METRICS_PORT", 0)  # Celery workers serve /metrics here when set
-SHOP_METRICS_DIR = Path(env.str("SHOP_METRICS_DIR", str(DATA_DIR / "metrics" / SHOP_SERVICE)))
+SHOP_METRICS_DIR = Path(env.str("SHOP_METRICS_DIR", str(DATA_DIR / "metrics" / SHOP_SERVICE / socket.gethostname())))
 SHOP_METRICS_DIR.mkdir(parents=True, exist_ok=True)
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(SHOP_METRICS_DIR)  # never inherited from another role's process
 
@@ -233,7 +235,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A worker's consumer loop touches this file every few seconds; its liveness probe fails once the file is
 # stale (`python -m shop.platform.messaging.liveness`, shop/platform/messaging/liveness.py).
-SHOP_WORKER_HEARTBEAT_FILE = env.str("SHOP_WORKER_HEARTBEAT_FILE", str(DATA_DIR / f"worker-heartbeat-{SHOP_SERVICE}"))
+SHOP_WORKER_HEARTBEAT_FILE = env.str("SHOP_WORKER_HEARTBEAT_FILE",
+                                     str(DATA_DIR / f"worker-heartbeat-{SHOP_SERVICE}-{socket.gethostname()}"))
 
 SHOP_LOG_FORMAT = env.str("SHOP_LOG_FORMAT", "plain")  # plain | json
 if SHOP_LOG_FORMAT not in ("plain", "json"):

@@ -164,11 +164,29 @@ def private_node():
     return node
 
 
+def ctl(node, *args: str, tries: int = 3) -> None:
+    """rabbitmqctl, a few tries: on a loaded machine it may not reach the node at the first."""
+    for attempt in range(tries):
+        try:
+            return node.ctl(*args)
+        except subprocess.CalledProcessError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(2)
+
+
 def restart_node(node, outage: float) -> None:
-    """The whole node stopped, down for `outage` seconds, started again on its data (a few tries: the
-    Erlang distribution may hold the node's name for a moment after it stopped)."""
-    node.ctl("stop")
-    node.process.wait(timeout=60)
+    """The whole node stopped (by rabbitmqctl, else by SIGTERM, else SIGKILL), down for `outage` seconds,
+    started again on its data (a few tries: the Erlang distribution may hold the node's name a moment)."""
+    try:
+        ctl(node, "stop")
+    except subprocess.CalledProcessError:
+        os.killpg(node.process.pid, signal.SIGTERM)
+    try:
+        node.process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(node.process.pid, signal.SIGKILL)
+        node.process.wait()
     time.sleep(outage)
     for attempt in range(5):
         try:
@@ -213,9 +231,10 @@ def main(argv=None) -> int:
             kind = rng.choice(("stop_app", "node"))
             outage = rng.uniform(3, 12)
             if kind == "stop_app":
-                node.stop_app()
+                ctl(node, "stop_app")
                 time.sleep(outage)
-                node.start_app()
+                ctl(node, "start_app")
+                node.wait_open(60)
             else:
                 restart_node(node, outage)
             outcome = run.after_outage()

@@ -3,6 +3,7 @@ started with the local stacks' command: it passes while the worker's consumer lo
 once the loop stops while the process stays (frozen with SIGSTOP), then passes again (SIGCONT)."""
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -42,7 +43,7 @@ def worker(request, tmp_path):
     process = subprocess.Popen(stack.worker_command("inventory"), cwd=ROOT, env=env, start_new_session=True,
                                stdout=open(tmp_path / "worker.log", "wb"), stderr=subprocess.STDOUT)
     try:
-        yield process, tmp_path / "worker-heartbeat-inventory"
+        yield process, tmp_path / f"worker-heartbeat-inventory-{socket.gethostname()}"
     finally:
         os.killpg(process.pid, signal.SIGCONT)
         os.killpg(process.pid, signal.SIGKILL)
@@ -67,9 +68,10 @@ def test_the_command_reads_the_roles_file_from_settings(tmp_path):
     command = [sys.executable, "-m", "shop.platform.messaging.liveness"]
     missing = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert missing.returncode == 1 and "no heartbeat file" in missing.stderr
-    (tmp_path / "worker-heartbeat-inventory").touch()
+    beat_file = tmp_path / f"worker-heartbeat-inventory-{socket.gethostname()}"
+    beat_file.touch()
     assert subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=60).returncode == 0
-    os.utime(tmp_path / "worker-heartbeat-inventory", (time.time() - 120,) * 2)
+    os.utime(beat_file, (time.time() - 120,) * 2)
     stale = subprocess.run([*command, "--max-age", "90"], cwd=ROOT, env=env, capture_output=True, text=True,
                            timeout=60)
     assert stale.returncode == 1 and "its loop last beat 12" in stale.stderr
