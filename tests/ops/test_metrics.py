@@ -3,6 +3,7 @@ and the optional bearer token."""
 import json
 import socket
 from datetime import timedelta
+from types import SimpleNamespace
 from pathlib import Path
 
 import pybreaker
@@ -11,7 +12,8 @@ from django.test import Client
 from django.utils import timezone
 from prometheus_client.mmap_dict import MmapedDict
 
-from shop.orders.models import OrderOutbox
+from shop.inventory.models import StockDeadLetter
+from shop.orders.models import Order, OrderOutbox
 from shop.platform.observability import metrics
 from shop.platform.remote.breaker import breaker_for
 from tests.ops.metrics_text import value
@@ -129,3 +131,23 @@ def test_a_token_protects_the_scrape(settings):
     assert Client().get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert "shop_http_requests_total" in scrape(Authorization="Bearer scrape-secret")
 
+
+
+def test_a_workers_progress_is_counted_per_queue():
+    """The consumer-progress counter the stalled-consumer alert reads (deploy/k8s/base/prometheus-rules.yaml)."""
+    before = value(scrape(), "shop_celery_queue_tasks_total", queue="inventory")
+    finished = SimpleNamespace(request=SimpleNamespace(is_eager=False, delivery_info={"routing_key": "inventory"}))
+    metrics.count_queue_progress(task=finished)
+    assert value(scrape(), "shop_celery_queue_tasks_total", queue="inventory") == before + 1
+
+
+def test_dead_letters_and_orders_in_flight_are_read_at_scrape_time():
+    StockDeadLetter.objects.create(task="inventory.stock_commit", kwargs={"order_id": 1}, error="boom", attempts=10)
+    Order.objects.create(user_id=1, total=10, status="paying")
+    stale = Order.objects.create(user_id=1, total=10, status="placing")
+    Order.objects.filter(pk=stale.pk).update(updated_at=timezone.now() - timedelta(minutes=20))
+    text = scrape()
+    assert value(text, "shop_dead_letters", table="inventory_stockdeadletter") == 1
+    assert value(text, "shop_orders_in_flight", status="paying") == 1
+    assert value(text, "shop_orders_in_flight", status="placing") == 1
+    assert 1200 <= value(text, "shop_orders_in_flight_oldest_age_seconds", status="placing") < 1300

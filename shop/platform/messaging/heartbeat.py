@@ -1,6 +1,7 @@
 """The consumer loop's heartbeat: a Celery consumer bootstep that touches a file every few seconds from
 the worker's loop itself, so the file goes stale when the loop stops turning while the process lives
 (the wedged consumer of issue 21). Its liveness probe reads it: shop/platform/messaging/liveness.py."""
+import time
 from pathlib import Path
 
 from celery import bootsteps
@@ -22,10 +23,13 @@ class LoopHeartbeat(bootsteps.StartStopStep):
     requires = ("celery.worker.consumer.tasks:Tasks",)
 
     def __init__(self, c, **kwargs):
+        from shop.platform.observability.metrics import collect_at_scrape  # not at import: shop.celery imports this
+
         super().__init__(c, **kwargs)
         self.path = heartbeat_file()
         self.timer_entry = None
         self.beat()  # the worker's start: a worker that cannot connect is stale after the probe's limit
+        collect_at_scrape(HeartbeatAge(self.path))  # on the worker's /metrics, served by a thread of its own
 
     def beat(self) -> None:
         self.path.touch()  # its mtime is the heartbeat
@@ -45,6 +49,24 @@ class LoopHeartbeat(bootsteps.StartStopStep):
         if self.timer_entry is not None:
             self.timer_entry.cancel()
             self.timer_entry = None
+
+
+class HeartbeatAge:
+    """Seconds since the worker's consumer loop last beat, read at scrape time."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def collect(self):
+        from prometheus_client.core import GaugeMetricFamily  # not at import: settings set its multiprocess mode
+
+        age = GaugeMetricFamily("shop_worker_heartbeat_age_seconds",
+                                "Seconds since this worker's consumer loop last touched its heartbeat file.")
+        try:
+            age.add_metric([], time.time() - self.path.stat().st_mtime)
+        except FileNotFoundError:
+            pass
+        yield age
 
 
 def install(app) -> None:

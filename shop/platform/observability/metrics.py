@@ -30,6 +30,8 @@ LATENCY = Histogram("shop_http_request_duration_seconds", "Time to answer an HTT
 BREAKER_STATE = Gauge("shop_breaker_state", "Circuit breaker per upstream: 0 closed, 1 half-open, 2 open.",
                       ["upstream"], multiprocess_mode="livemax")
 TASKS = Counter("shop_celery_tasks", "Celery tasks finished, by task and outcome.", ["task", "outcome"])
+QUEUE_TASKS = Counter("shop_celery_queue_tasks", "Tasks a worker finished (any outcome), by the queue they came from: "
+                      "the consumer's progress.", ["queue"])
 UNREADABLE_FILES = Counter("shop_metrics_unreadable_files", "Metric files a scrape skipped as unreadable (corrupted).")
 
 
@@ -81,6 +83,15 @@ def connect_task_signals() -> None:
     for signal, outcome in ((signals.task_success, "success"), (signals.task_failure, "failure"),
                             (signals.task_retry, "retry")):
         signal.connect(count_task_outcome(outcome), weak=False, dispatch_uid=f"shop-metrics-{outcome}")
+    signals.task_postrun.connect(count_queue_progress, weak=False, dispatch_uid="shop-metrics-queue-progress")
+
+
+def count_queue_progress(task=None, **kwargs) -> None:
+    request = getattr(task, "request", None)
+    if request is None or request.is_eager:
+        return
+    queue = (request.delivery_info or {}).get("routing_key") or "unknown"
+    QUEUE_TASKS.labels(queue).inc()
 
 
 def _authorized(authorization: str) -> bool:
