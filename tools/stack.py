@@ -17,13 +17,13 @@ from pathlib import Path
 
 from shop.platform.config.pages import PAGES
 from shop.platform.config.secrets import new_key_pair, new_service_key_pair, service_key_name
-from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS
+from shop.platform.topology import APPS, PORTS, TOKEN_ISSUERS, owned_apps
 
 ROOT = Path(__file__).resolve().parent.parent
 SPLIT_ROLES = (*APPS, "gateway")
 WORKERS = ("monolith", "orders", "inventory")  # roles that consume a queue
 BEAT_ROLES = ("monolith", "orders")  # roles with periodic tasks: one `celery beat` process schedules them
-BACKSTOPS = ("monolith", "orders", "inventory")  # roles whose apps have backstops (settings._BACKSTOP): their own worker
+BACKSTOP_APPS = ("orders", "inventory")  # apps with backstops (settings._BACKSTOP): a worker of their own per role
 STRIPPED_ENV = ("SHOP_", "CELERY_", "DJANGO_", "GUNICORN_") + tuple(f"{a.upper()}_DATABASE_URL" for a in APPS)
 
 
@@ -171,7 +171,7 @@ class Stack:
                 continue  # embedded: tasks run in-process, periodic ones in the scheduler thread
             if role in WORKERS:
                 commands.append((f"{role}-worker", role, self.worker_command(role)))
-            if role in BACKSTOPS:
+            if set(owned_apps(role)) & set(BACKSTOP_APPS):
                 commands.append((f"{role}-backstop", role, self.backstop_command(role)))
             if role in BEAT_ROLES:
                 commands.append(("beat", role, [sys.executable, "-m", "celery", "-A", "shop", "beat", "-l", "INFO"]))
