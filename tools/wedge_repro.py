@@ -241,17 +241,17 @@ def main(argv=None) -> int:
             outcomes.append(outcome)
             log(f"restart {restart:3d} ({kind:8s} {outage:4.1f}s): {outcome}  completed={run.completed()}")
             if outcome != "ok":
-                probe = liveness.main(["--file", str(workdir / "heartbeat"), "--max-age", str(args.stall)])
-                log(f"liveness probe (--max-age {args.stall:.0f}): {'fails' if probe else 'passes'}")
                 if args.dump:
                     run.dump(f"restart {restart}")
-                # as compose's health check does (SIGQUIT: Celery's cold shutdown), then SIGKILL
-                os.kill(run.worker.pid, signal.SIGQUIT)
+                # the compose health check: the probe fails, and kills the stale worker (--kill)
+                probe = liveness.main(["--file", str(workdir / "heartbeat"), "--max-age", str(args.stall), "--kill"])
                 try:
-                    run.worker.wait(timeout=20)
-                    log("the worker exited on SIGQUIT")
+                    run.worker.wait(timeout=10)
+                    exited = f"exited ({run.worker.returncode})"
                 except subprocess.TimeoutExpired:
-                    log("the worker did not exit within 20 s of SIGQUIT")
+                    exited = "still running"
+                log(f"liveness probe (--max-age {args.stall:.0f} --kill): {'fails' if probe else 'passes'}; "
+                    f"the worker {exited}")
                 run.stop_worker()
                 run.start_worker()
                 run.wait_progress(120)

@@ -1,6 +1,7 @@
 """A worker's liveness check (shop/platform/messaging/heartbeat.py, liveness.py) against a real Celery worker process,
 started with the local stacks' command: it passes while the worker's consumer loop turns, and fails
 once the loop stops while the process stays (frozen with SIGSTOP), then passes again (SIGCONT)."""
+import contextlib
 import os
 import signal
 import socket
@@ -45,8 +46,9 @@ def worker(request, tmp_path):
     try:
         yield process, tmp_path / f"worker-heartbeat-inventory-{socket.gethostname()}"
     finally:
-        os.killpg(process.pid, signal.SIGCONT)
-        os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # a test may have killed it
+            os.killpg(process.pid, signal.SIGCONT)
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         if request.param == "rabbitmq":
             stack.clean_up()
@@ -75,3 +77,17 @@ def test_the_command_reads_the_roles_file_from_settings(tmp_path):
     stale = subprocess.run([*command, "--max-age", "90"], cwd=ROOT, env=env, capture_output=True, text=True,
                            timeout=60)
     assert stale.returncode == 1 and "its loop last beat 12" in stale.stderr
+
+
+def test_the_probe_kills_a_stale_worker_when_asked(worker):
+    """Compose's health check (--kill): a stuck loop never reads the flag its SIGTERM or SIGQUIT handler sets,
+    so the probe kills the worker whose pid the heartbeat file holds, and the restart policy starts it again."""
+    process, beat_file = worker
+    assert _poll(lambda: _check(beat_file) == 0, 60), "the worker never beat"
+    assert int(beat_file.read_text()) == process.pid
+    assert liveness.main(["--file", str(beat_file), "--max-age", str(MAX_AGE), "--kill"]) == 0
+    assert process.poll() is None  # a live worker is left alone
+    os.killpg(process.pid, signal.SIGSTOP)
+    assert _poll(lambda: liveness.main(["--file", str(beat_file), "--max-age", str(MAX_AGE), "--kill"]) == 1,
+                 MAX_AGE + 10)
+    assert process.wait(timeout=10) == -signal.SIGKILL

@@ -1,6 +1,7 @@
 """The consumer loop's heartbeat: a Celery consumer bootstep that touches a file every few seconds from
 the worker's loop itself, so the file goes stale when the loop stops turning while the process lives
 (the wedged consumer of issue 21). Its liveness probe reads it: shop/platform/messaging/liveness.py."""
+import os
 import time
 from pathlib import Path
 
@@ -28,7 +29,9 @@ class LoopHeartbeat(bootsteps.StartStopStep):
         super().__init__(c, **kwargs)
         self.path = heartbeat_file()
         self.timer_entry = None
-        self.beat()  # the worker's start: a worker that cannot connect is stale after the probe's limit
+        # the worker's start: a worker that cannot connect is stale after the probe's limit. The file holds
+        # the worker's pid, for a probe that must stop the worker itself (compose: liveness --kill).
+        self.path.write_text(str(os.getpid()))
         collect_at_scrape(HeartbeatAge(self.path))  # on the worker's /metrics, served by a thread of its own
 
     def beat(self) -> None:

@@ -9,6 +9,7 @@ away. The file is stale too while the worker cannot reach the broker (the loop r
 connected): the limit is longer than the outages that a restart would not help with anyway."""
 import argparse
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -26,10 +27,29 @@ def age(path: Path) -> float | None:
         return None
 
 
+def kill(path: Path) -> None:
+    try:
+        pid = int(path.read_text())
+    except ValueError:
+        print("no pid in the heartbeat file: nothing killed", file=sys.stderr)
+        return
+    if pid in (1, os.getpid()):  # PID 1 ignores SIGKILL from its own namespace: run the worker under an init
+        print(f"the worker is pid {pid}: not killed", file=sys.stderr)
+        return
+    try:
+        os.kill(pid, signal.SIGKILL)
+        print(f"killed the worker (pid {pid})", file=sys.stderr)
+    except ProcessLookupError:
+        pass
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Exit 1 unless this role's Celery worker loop beat lately.")
     parser.add_argument("--max-age", type=float, default=DEFAULT_MAX_AGE, help="seconds (default %(default)s)")
     parser.add_argument("--file", type=Path, help="the heartbeat file (default: settings.SHOP_WORKER_HEARTBEAT_FILE)")
+    parser.add_argument("--kill", action="store_true",
+                        help="SIGKILL a stale worker (its pid is in the file): for compose, which restarts only an "
+                             "exited container. A stuck loop never reads the flags its SIGTERM or SIGQUIT handler sets.")
     args = parser.parse_args(argv)
     if args.file is None:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
@@ -40,6 +60,8 @@ def main(argv=None) -> int:
         return 1
     if seconds > args.max_age:
         print(f"worker not live: its loop last beat {seconds:.0f} s ago (limit {args.max_age:.0f} s)", file=sys.stderr)
+        if args.kill:
+            kill(path)
         return 1
     print(f"worker live: its loop beat {seconds:.1f} s ago")
     return 0
