@@ -65,8 +65,10 @@ def test_workers_are_restarted_when_their_consumer_loop_stops(overlay):
         command = probe["exec"]["command"]
         assert command[:3] == ["python", "-m", "shop.platform.messaging.liveness"]
         max_age = float(command[command.index("--max-age") + 1])
-        # stale after max_age, then failureThreshold failed probes at most periodSeconds apart: within 2 minutes
-        assert max_age + probe["periodSeconds"] * probe["failureThreshold"] <= 120
+        # stale after max_age, then failureThreshold failed probes periodSeconds apart, then the probe's grace
+        # (the pod's 60 s is for rollouts: a stuck loop never finishes a warm shutdown): within 2 minutes
+        grace = probe["terminationGracePeriodSeconds"]
+        assert max_age + probe["periodSeconds"] * probe["failureThreshold"] + grace <= 120
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
