@@ -244,14 +244,15 @@ def main(argv=None) -> int:
                 if args.dump:
                     run.dump(f"restart {restart}")
                 # the compose health check: the probe fails, and kills the stale worker (--kill)
-                probe = liveness.main(["--file", str(workdir / "heartbeat"), "--max-age", str(args.stall), "--kill"])
+                probe = liveness.main(["--file", str(workdir / "heartbeat"), "--max-age", str(args.stall),
+                                       "--progress-age", str(args.stall), "--kill"])
                 try:
                     run.worker.wait(timeout=10)
                     exited = f"exited ({run.worker.returncode})"
                 except subprocess.TimeoutExpired:
                     exited = "still running"
-                log(f"liveness probe (--max-age {args.stall:.0f} --kill): {'fails' if probe else 'passes'}; "
-                    f"the worker {exited}")
+                verdict = "fails" if probe else "passes"
+                log(f"liveness probe (--max-age/--progress-age {args.stall:.0f} --kill): {verdict}; the worker {exited}")
                 run.stop_worker()
                 run.start_worker()
                 run.wait_progress(120)

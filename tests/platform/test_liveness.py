@@ -84,10 +84,36 @@ def test_the_probe_kills_a_stale_worker_when_asked(worker):
     so the probe kills the worker whose pid the heartbeat file holds, and the restart policy starts it again."""
     process, beat_file = worker
     assert _poll(lambda: _check(beat_file) == 0, 60), "the worker never beat"
-    assert int(beat_file.read_text()) == process.pid
+    assert int(beat_file.read_text().split()[0]) == process.pid
     assert liveness.main(["--file", str(beat_file), "--max-age", str(MAX_AGE), "--kill"]) == 0
     assert process.poll() is None  # a live worker is left alone
     os.killpg(process.pid, signal.SIGSTOP)
     assert _poll(lambda: liveness.main(["--file", str(beat_file), "--max-age", str(MAX_AGE), "--kill"]) == 1,
                  MAX_AGE + 10)
     assert process.wait(timeout=10) == -signal.SIGKILL
+
+
+@pytest.mark.skipif(not BROKER_URL, reason="needs RabbitMQ: make test-services")
+def test_the_probe_fails_a_worker_that_receives_nothing_while_its_queue_holds_messages(tmp_path):
+    """The wedge whose loop still turns (--progress-age): the heartbeat is fresh, but the worker received no task
+    for longer than the limit while RabbitMQ holds messages ready in its queue. An idle worker passes."""
+    from kombu import Connection
+
+    namespace = f"liveness-{uuid.uuid4().hex[:8]}-"
+    env = {**os.environ, "SHOP_DATA_DIR": str(tmp_path), "SHOP_SERVICE": "inventory", "DJANGO_DEBUG": "1",
+           "CELERY_BROKER_URL": BROKER_URL, "SHOP_NAMESPACE": namespace}
+    beat_file = tmp_path / "beat"
+    beat_file.write_text(f"{os.getpid()} {time.time() - 300:.0f}")  # beating, but received nothing for 300 s
+    command = [sys.executable, "-m", "shop.platform.messaging.liveness", "--file", str(beat_file),
+               "--progress-age", "120"]
+    with Connection(BROKER_URL) as connection:
+        queue = connection.SimpleQueue(f"{namespace}inventory")
+        try:
+            assert subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=60).returncode == 0  # idle
+            queue.put({"task": "waiting"})
+            time.sleep(1)  # RabbitMQ's ready count follows the publish
+            stuck = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+            assert stuck.returncode == 1 and "while 1 messages are ready" in stuck.stderr
+        finally:
+            queue.queue.delete()
+            queue.close()

@@ -5,7 +5,7 @@ import os
 import time
 from pathlib import Path
 
-from celery import bootsteps
+from celery import bootsteps, signals
 
 HEARTBEAT_SECONDS = 5.0
 
@@ -29,13 +29,20 @@ class LoopHeartbeat(bootsteps.StartStopStep):
         super().__init__(c, **kwargs)
         self.path = heartbeat_file()
         self.timer_entry = None
-        # the worker's start: a worker that cannot connect is stale after the probe's limit. The file holds
-        # the worker's pid, for a probe that must stop the worker itself (compose: liveness --kill).
-        self.path.write_text(str(os.getpid()))
+        # The file holds the worker's pid, for a probe that must stop the worker itself (compose: liveness
+        # --kill), and when it last received a task (liveness --progress-age). Written at the worker's start:
+        # a worker that cannot connect is stale after the probe's limit.
+        self.received = time.time()
+        signals.task_received.connect(self.on_task_received, weak=False)
+        self.beat()
         collect_at_scrape(HeartbeatAge(self.path))  # on the worker's /metrics, served by a thread of its own
 
+    def on_task_received(self, **kwargs) -> None:  # in the consumer's own thread or process, whatever the pool
+        self.received = time.time()
+
     def beat(self) -> None:
-        self.path.touch()  # its mtime is the heartbeat
+        """Its mtime is the heartbeat."""
+        self.path.write_text(f"{os.getpid()} {self.received:.0f}")
 
     def register_with_event_loop(self, c, hub):
         """Called by asynloop each time it starts (after every reconnect); it cancels the entries it saw
