@@ -10,9 +10,19 @@ from shop.platform.messaging.periodic import Periodic
 from shop.platform.topology import APPS
 
 
-def queues(hosted: tuple[str, ...], namespace: str) -> list[str]:
-    """The queues this process consumes: its apps' own, or "shop" when it hosts none (the gateway)."""
+WORKER_KINDS = ("app", "backstop")  # what a worker consumes: its apps' queues, or their backstop queues
+
+
+def queues(hosted: tuple[str, ...], namespace: str, kind: str = "app") -> list[str]:
+    """The queues a worker of this process consumes: its apps' own, or "shop" when it hosts none (the
+    gateway); with kind "backstop", the backstop queues of its apps that declare backstops."""
+    if kind == "backstop":
+        return [backstop_queue(app, namespace) for app in hosted if any(entry.backstop for entry in periodic(app))]
     return [namespace + app for app in hosted or ("shop",)]
+
+
+def backstop_queue(app: str, namespace: str) -> str:
+    return f"{namespace}{app}.backstop"
 
 
 def task_routes(namespace: str) -> dict[str, dict]:
@@ -27,8 +37,13 @@ def periodic(app: str) -> tuple[Periodic, ...]:
     return import_module(f"shop.{app}.schedule").PERIODIC
 
 
-def beat_schedule(seconds: Callable[[str, float], float]) -> dict[str, dict]:
-    """The one beat's schedule, every app's periodic tasks; `seconds(env, default)` reads an interval."""
-    return {entry.name: {"task": entry.task, "schedule": seconds(entry.env, entry.seconds) if entry.env
-                         else entry.seconds}
-            for app in APPS for entry in periodic(app)}
+def beat_schedule(seconds: Callable[[str, float], float], namespace: str) -> dict[str, dict]:
+    """The one beat's schedule, every app's periodic tasks; `seconds(env, default)` reads an interval. Each run
+    expires within its period, and a backstop goes to its app's backstop queue."""
+    schedule = {}
+    for app in APPS:
+        for entry in periodic(app):
+            every = seconds(entry.env, entry.seconds) if entry.env else entry.seconds
+            options = {"expires": every, **({"queue": backstop_queue(app, namespace)} if entry.backstop else {})}
+            schedule[entry.name] = {"task": entry.task, "schedule": every, "options": options}
+    return schedule

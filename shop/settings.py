@@ -1,5 +1,6 @@
 """Settings for every role, read from the environment (django-environ) with dev defaults."""
 import os
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -42,14 +43,15 @@ INSTALLED_APPS = [
     *(["rest_framework_simplejwt.token_blacklist"] if issues_user_tokens(SHOP_SERVICE) else []),
 ]
 
-# Prometheus: multiprocess mode, one directory per role (an emptyDir per pod on Kubernetes); it must
-# be in the environment before prometheus_client is first imported.
+# Prometheus: multiprocess mode, one directory per role and host; it must be in the environment before
+# prometheus_client is first imported. Per host: a process's files are named by its pid, so processes of
+# two pods or containers (pid namespaces of their own) must never share a directory, even on one volume.
 SHOP_METRICS = env.bool("SHOP_METRICS", True)
 # The operators' bearer token: /metrics and the details of /health/. Production needs a real one while
 # /metrics is on; dev mode without one leaves both open.
 SHOP_METRICS_TOKEN = _secrets.secret("SHOP_METRICS_TOKEN", min_length=MIN_TOKEN_LENGTH, needed=SHOP_METRICS)
 SHOP_METRICS_PORT = env.int("SHOP_METRICS_PORT", 0)  # Celery workers serve /metrics here when set
-SHOP_METRICS_DIR = Path(env.str("SHOP_METRICS_DIR", str(DATA_DIR / "metrics" / SHOP_SERVICE)))
+SHOP_METRICS_DIR = Path(env.str("SHOP_METRICS_DIR", str(DATA_DIR / "metrics" / SHOP_SERVICE / socket.gethostname())))
 SHOP_METRICS_DIR.mkdir(parents=True, exist_ok=True)
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(SHOP_METRICS_DIR)  # never inherited from another role's process
 
@@ -239,9 +241,17 @@ SHOP_BEAT_LEASE_SECONDS = env.float("SHOP_BEAT_LEASE_SECONDS", 30.0)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# No prefetch reduction after a reconnect. Celery restores the count from the promise of each ack, in the
+# thread that acks; with `--pool threads` that is a pool thread, which then calls basic.qos on the
+# connection the event loop reads, and wedges the consumer (issue 21; `python -m tools.wedge_repro`).
+CELERY_WORKER_ENABLE_PREFETCH_COUNT_REDUCTION = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A worker's consumer loop touches this file every few seconds; its liveness probe fails once the file is
+# stale (`python -m shop.platform.messaging.liveness`, shop/platform/messaging/liveness.py).
+SHOP_WORKER_HEARTBEAT_FILE = env.str("SHOP_WORKER_HEARTBEAT_FILE",
+                                     str(DATA_DIR / f"worker-heartbeat-{SHOP_SERVICE}-{socket.gethostname()}"))
 
 SHOP_LOG_FORMAT = env.str("SHOP_LOG_FORMAT", "plain")  # plain | json
 if SHOP_LOG_FORMAT not in ("plain", "json"):
@@ -253,12 +263,18 @@ from kombu import Queue  # noqa: E402
 from shop import app_tasks  # noqa: E402
 
 SHOP_NAMESPACE = env.str("SHOP_NAMESPACE", "")  # prefixes queues and Redis keys: isolates shops sharing them
-# One queue per app; each app declares its periodic tasks beside its code (shop/<app>/schedule.py).
-CELERY_TASK_QUEUES = [Queue(name) for name in app_tasks.queues(SHOP_APPS, SHOP_NAMESPACE)]
+# One queue per app; each app declares its periodic tasks beside its code (shop/<app>/schedule.py). The
+# backstops (expiry, payment recovery, the reconciler) go to a queue of their own per app, which a separate
+# worker process consumes (SHOP_WORKER_QUEUES=backstop): a wedged app worker does not hold them up.
+SHOP_WORKER_QUEUES = env.str("SHOP_WORKER_QUEUES", "app")  # what a worker consumes: app | backstop
+if SHOP_WORKER_QUEUES not in app_tasks.WORKER_KINDS:
+    raise environ.ImproperlyConfigured(f"SHOP_WORKER_QUEUES must be app or backstop, not {SHOP_WORKER_QUEUES!r}")
+CELERY_TASK_QUEUES = [Queue(name) for name in app_tasks.queues(SHOP_APPS, SHOP_NAMESPACE, SHOP_WORKER_QUEUES)]
 CELERY_TASK_DEFAULT_QUEUE = CELERY_TASK_QUEUES[0].name
 CELERY_TASK_ROUTES = app_tasks.task_routes(SHOP_NAMESPACE)
-# The one beat process schedules every app's periodic tasks; each is routed to its app's queue.
-CELERY_BEAT_SCHEDULE = app_tasks.beat_schedule(env.float)
+# The one beat process schedules every app's periodic tasks, each routed to its app's queue (or backstop
+# queue). A run not started within its period expires: a worker back from a stall finds one sweep, not a pile.
+CELERY_BEAT_SCHEDULE = app_tasks.beat_schedule(env.float, SHOP_NAMESPACE)
 SHOP_PAYMENT_PROCESSOR = env.str("SHOP_PAYMENT_PROCESSOR", "shop.orders.payments.SimulatedProcessor")
 SHOP_PAYMENT_TIMEOUT = env.float("SHOP_PAYMENT_TIMEOUT", 10.0)  # seconds a charge may take
 SHOP_PAYMENT_RECOVER_AFTER = env.int("SHOP_PAYMENT_RECOVER_AFTER", 60)  # seconds before a `paying` order is looked up

@@ -85,6 +85,11 @@ def test_workers_run_no_beat(name, role):
     command = SERVICES[name]["command"]
     assert command[:4] == ["celery", "-A", "shop", "worker"] and "-B" not in command and "--beat" not in command
     assert env(name) == env(ROLES[role][0])
+    check = SERVICES[name]["healthcheck"]  # issue 21: a worker alive but no longer consuming is killed, and restarted
+    assert check["test"] == ["CMD", "python", "-m", "shop.platform.messaging.liveness", "--max-age", "60",
+                             "--progress-age", "120", "--kill"]
+    assert SERVICES[name]["init"] is True  # so the worker is not PID 1, which SIGKILL cannot reach from inside
+    assert SERVICES[name]["restart"] == "unless-stopped"
 
 
 # A beat per role with a schedule (shop/<app>/schedule.py): the monolith's, and orders' and inventory's in split.

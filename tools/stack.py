@@ -18,6 +18,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from shop.app_tasks import periodic
 from shop.platform.config.pages import PAGES
 from shop.platform.config.secrets import new_key_pair, new_service_key_pair, service_key_name
 from shop.platform.topology import APPS, PORTS, issues_user_tokens, owned_apps, role_named
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TOPOLOGIES = {"monolith": ("monolith",), "split": (*APPS, "gateway"),
               "hybrid": ("users,catalog,orders", "inventory", "gateway")}
 TASK_APPS = tuple(app for app in APPS if (ROOT / "shop" / app / "tasks.py").exists())  # apps with a queue to consume
+BACKSTOP_APPS = tuple(app for app in APPS if any(entry.backstop for entry in periodic(app)))  # a worker of their own
 STRIPPED_ENV = ("SHOP_", "CELERY_", "DJANGO_", "GUNICORN_") + tuple(f"{a.upper()}_DATABASE_URL" for a in APPS)
 
 
@@ -113,6 +115,13 @@ class Stack:
         env.update(self.extra_env)
         return without_others_private_keys(env, role)
 
+    def process_env(self, name: str, role: str) -> dict:
+        env = self.env(role)
+        if name.endswith("-backstop"):  # the backstop queues only; its heartbeat beside its role's worker's
+            env.update(SHOP_WORKER_QUEUES="backstop",
+                       SHOP_WORKER_HEARTBEAT_FILE=str(self.data_dir / f"worker-heartbeat-{name}"))
+        return env
+
     def manage(self, role: str, *args: str, env: dict | None = None) -> str:
         result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**self.env(role), **(env or {})},
                                 capture_output=True, text=True, timeout=180)
@@ -144,7 +153,7 @@ class Stack:
             from kombu import Connection
 
             with Connection(self.broker_url, connect_timeout=5) as conn:
-                for name in (*APPS, "shop"):
+                for name in (*APPS, "shop", *(f"{app}.backstop" for app in APPS)):
                     with conn.channel() as channel, suppress(Exception):  # an absent queue closes the channel
                         channel.queue_delete(f"{self.namespace}{name}")
 
@@ -162,7 +171,7 @@ class Stack:
 
     def _spawn(self, name: str, role: str, command: list[str]) -> None:
         log = open(self.data_dir / self.logs / f"{name}.log", "ab")
-        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.env(role), stdout=log,
+        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.process_env(name, role), stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
 
     def start_role(self, role: str, wait: bool = True) -> None:
@@ -187,17 +196,26 @@ class Stack:
         return [sys.executable, "-m", "celery", "-A", "shop", "worker", "--pool", "threads", "-c", "4", "-l", "INFO",
                 "-n", f"{self.namespace}{role.replace(',', '+')}@%h"]
 
+    def backstop_command(self, role: str) -> list[str]:
+        """The worker of the role's backstop queues only (expiry, the reconciler; SHOP_WORKER_QUEUES=backstop),
+        so a stuck app worker does not stop them; the solo pool runs tasks on the consumer's own thread."""
+        return [sys.executable, "-m", "celery", "-A", "shop", "worker", "--pool", "solo", "-l", "INFO",
+                "-n", f"{self.namespace}{role}-backstop@%h"]
+
     def start_worker(self, role: str) -> None:
         """The role's Celery worker, as process `<role>-worker` (again, after a test killed it)."""
         self._spawn(f"{role}-worker", role, self.worker_command(role))
 
     def background_commands(self) -> list[tuple[str, str, list[str]]]:
-        """(name, role, argv) of each Celery process: a worker per role hosting an app with tasks, and one beat
-        (beside the first of those workers) that schedules every app's periodic tasks onto the apps' queues."""
+        """(name, role, argv) of each Celery process: a worker per role hosting an app with tasks, a backstop
+        worker per role hosting an app with backstops, and one beat (beside the first of the workers) that
+        schedules every app's periodic tasks onto the apps' queues."""
         if not self.broker_url and self.roles == ("monolith",):
             return []  # embedded: tasks run in-process, periodic ones in the scheduler thread
         workers = [role for role in self.roles if set(owned_apps(role)) & set(TASK_APPS)]
         commands = [(f"{role}-worker", role, self.worker_command(role)) for role in workers]
+        commands += [(f"{role}-backstop", role, self.backstop_command(role)) for role in self.roles
+                     if set(owned_apps(role)) & set(BACKSTOP_APPS)]
         return commands + [("beat", workers[0], [sys.executable, "-m", "celery", "-A", "shop", "beat", "-l", "INFO"])]
 
     def start(self) -> "Stack":

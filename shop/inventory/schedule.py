@@ -5,5 +5,5 @@ from shop.platform.messaging.periodic import Periodic
 RECONCILE_STOCK = "inventory.reconcile_stock"
 
 PERIODIC = (
-    Periodic("inventory-reconcile", RECONCILE_STOCK, 60.0, env="SHOP_RECONCILE_INTERVAL"),
+    Periodic("inventory-reconcile", RECONCILE_STOCK, 60.0, env="SHOP_RECONCILE_INTERVAL", backstop=True),
 )

@@ -52,6 +52,15 @@ class Pod:
         return f"{self.pod}-{self.spec['name']}"
 
     @property
+    def exec_probe(self, kind: str) -> list[str] | None:
+        """The command of the pod's exec probe (a worker's liveness), if it has one."""
+        probe = self.spec.get(kind) or {}
+        return probe.get("exec", {}).get("command")
+
+    def run(self, *command: str) -> subprocess.CompletedProcess:
+        """The command in the pod's container, as the kubelet runs an exec probe."""
+        return subprocess.run(["podman", "exec", self.container, *command], capture_output=True, text=True, timeout=60)
+
     def port(self) -> int | None:
         ports = self.spec.get("ports", [])
         return ports[0]["containerPort"] if ports else None
@@ -60,9 +69,9 @@ class Pod:
         return podman("exec", self.container, "printenv", name)
 
     def probe(self, kind: str) -> tuple[str, dict] | None:
-        """URL and headers of the pod's readinessProbe or livenessProbe, if it has one."""
+        """URL and headers of the pod's HTTP readinessProbe or livenessProbe, if it has one."""
         probe = self.spec.get(kind)
-        if probe is None:
+        if probe is None or "httpGet" not in probe:
             return None
         get = probe["httpGet"]
         return f"http://{self.address}:{self.port}{get['path']}", {h["name"]: h["value"] for h in get.get("httpHeaders", [])}

@@ -146,6 +146,23 @@ def test_every_http_pod_answers_its_liveness_probe(cluster):
         assert _status(url, headers) == 200, url
 
 
+def test_a_worker_whose_loop_stops_fails_its_liveness_probe(cluster):
+    """Issue 21: the kubelet would restart a worker alive but no longer consuming. podman plays no probes, so
+    the test runs the worker's exec probe itself, as the kubelet would, while celery (PID 1) is frozen."""
+    worker = cluster.pod("shop-inventory-worker")
+    command = worker.exec_probe("livenessProbe")
+    assert poll(lambda: worker.run(*command).returncode, lambda code: code == 0, timeout=60, step=2) == 0
+    podman("kill", "--signal", "STOP", worker.container)  # alive, holding its connection, consuming nothing
+    try:
+        max_age = float(command[command.index("--max-age") + 1])
+        failed = poll(lambda: worker.run(*command), lambda result: result.returncode == 1, timeout=max_age + 30,
+                      step=2)
+        assert "worker not live" in failed.stderr
+    finally:
+        podman("kill", "--signal", "CONT", worker.container)
+    assert poll(lambda: worker.run(*command).returncode, lambda code: code == 0, timeout=90, step=2) == 0
+
+
 def test_http_pods_write_json_lines_with_their_role(cluster):
     """SHOP_LOG_FORMAT=json from the ConfigMap: gunicorn's own lines too, in the image as it runs."""
     for pod in cluster.kube.pods:

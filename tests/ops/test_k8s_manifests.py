@@ -63,6 +63,22 @@ def test_exactly_one_beat_and_no_worker_schedules(overlay):
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
+def test_workers_are_restarted_when_their_consumer_loop_stops(overlay):
+    """Issue 21: a worker alive but no longer consuming fails its liveness probe (the loop's heartbeat)."""
+    deployments = of_kind(render(overlay), "Deployment")
+    workers = [d for d in deployments.values() if "worker" in container(d)["command"]]
+    for worker in workers:
+        probe = container(worker)["livenessProbe"]
+        command = probe["exec"]["command"]
+        assert command[:3] == ["python", "-m", "shop.platform.messaging.liveness"]
+        max_age = float(command[command.index("--max-age") + 1])
+        # stale after max_age, then failureThreshold failed probes periodSeconds apart, then the probe's grace
+        # (the pod's 60 s is for rollouts: a stuck loop never finishes a warm shutdown): within 2 minutes
+        grace = probe["terminationGracePeriodSeconds"]
+        assert max_age + probe["periodSeconds"] * probe["failureThreshold"] + grace <= 120
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
 def test_migrations_run_as_a_job(overlay):
     (job,) = of_kind(render(overlay), "Job").values()
     assert container(job)["command"][-1] == "migrate_all"

@@ -81,7 +81,7 @@ def test_one_scrape_counts_every_gunicorn_worker(stack):
     for _ in range(30):
         assert ApiClient(stack.url).get("/products").status_code == 200  # a new connection each time
     assert value(scrape(stack.url), "shop_http_requests_total", **labels) == before + 30
-    assert len(list((stack.data_dir / "metrics" / "gateway").glob("counter_*.db"))) >= 2  # both workers counted
+    assert len(list((stack.data_dir / "metrics" / "gateway").rglob("counter_*.db"))) >= 2  # both workers counted
 
 
 def test_metrics_need_the_token_and_the_gateway_serves_only_its_own(stack, product_id):

@@ -1,14 +1,20 @@
 """/metrics in process: requests per route and status, breaker states, outbox backlog, task outcomes,
 and the optional bearer token."""
+import json
+import socket
 from datetime import timedelta
+from types import SimpleNamespace
 from pathlib import Path
 
 import pybreaker
 import pytest
 from django.test import Client
 from django.utils import timezone
+from prometheus_client.mmap_dict import MmapedDict
 
-from shop.orders.models import OrderOutbox
+from shop.inventory.models import StockDeadLetter
+from shop.orders.models import Order, OrderOutbox
+from shop.platform.observability import metrics
 from shop.platform.remote.breaker import breaker_for
 from tests.ops.metrics_text import value
 
@@ -62,6 +68,54 @@ def test_a_metric_file_still_being_created_does_not_fail_the_scrape(settings):
         being_created.unlink()
 
 
+def _counter_key(task: str) -> str:
+    return json.dumps(["shop_celery_tasks", "shop_celery_tasks_total", {"outcome": "success", "task": task}, None])
+
+
+def test_a_metric_file_two_processes_wrote_does_not_fail_the_scrape(settings):
+    """The worker /metrics 500 (issue 21): two processes of two pid namespaces with the same pid, on one
+    volume, write one file and corrupt it; the scrape skips that file and answers with the rest."""
+    shared = Path(settings.SHOP_METRICS_DIR) / "counter_999999998.db"
+    one, other = MmapedDict(str(shared)), MmapedDict(str(shared))  # each keeps its own idea of the used length
+    try:
+        one.write_value(_counter_key("orders.recover_payments_after_a_long_while"), 1.0, 0)
+        other.write_value(_counter_key("orders.x"), 1.0, 0)  # over the start of the first one's entry
+        other.write_value(_counter_key("inventory.stock_release"), 1.0, 0)
+        one.write_value(_counter_key("orders.y"), 1.0, 0)
+        with pytest.raises(RuntimeError, match="corrupted"):
+            list(MmapedDict.read_all_values_from_file(str(shared)))  # what failed the whole scrape
+        text = scrape()
+        assert value(text, "shop_outbox_unsent_messages", outbox="orders.OrderOutbox") == 0
+        assert value(text, "shop_metrics_unreadable_files_total") >= 1
+    finally:
+        one.close()
+        other.close()
+        shared.unlink()
+
+
+def test_a_metric_file_removed_while_the_scrape_reads_does_not_fail_it(settings, monkeypatch):
+    """A dead process's file removed between the collector's reading and its merging."""
+    vanishing = Path(settings.SHOP_METRICS_DIR) / "counter_999999997.db"
+    writer = MmapedDict(str(vanishing))
+    writer.write_value(_counter_key("inventory.stock_commit"), 1.0, 0)
+    writer.close()
+    readable = metrics._readable
+
+    def read_then_remove(path: Path) -> bool:
+        answer = readable(path)
+        if path == vanishing:
+            path.unlink()
+        return answer
+
+    monkeypatch.setattr(metrics, "_readable", read_then_remove)
+    assert value(scrape(), "shop_outbox_unsent_messages", outbox="orders.OrderOutbox") == 0
+    assert not vanishing.exists()
+
+
+def test_each_host_has_its_own_metrics_directory(settings):
+    assert Path(settings.SHOP_METRICS_DIR).name == socket.gethostname()
+
+
 def test_task_outcomes_are_counted():
     from shop.celery import app
 
@@ -77,3 +131,23 @@ def test_a_token_protects_the_scrape(settings):
     assert Client().get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert "shop_http_requests_total" in scrape(Authorization="Bearer scrape-secret")
 
+
+
+def test_a_workers_progress_is_counted_per_queue():
+    """The consumer-progress counter the stalled-consumer alert reads (deploy/k8s/base/prometheus-rules.yaml)."""
+    before = value(scrape(), "shop_celery_queue_tasks_total", queue="inventory")
+    finished = SimpleNamespace(request=SimpleNamespace(is_eager=False, delivery_info={"routing_key": "inventory"}))
+    metrics.count_queue_progress(task=finished)
+    assert value(scrape(), "shop_celery_queue_tasks_total", queue="inventory") == before + 1
+
+
+def test_dead_letters_and_orders_in_flight_are_read_at_scrape_time():
+    StockDeadLetter.objects.create(task="inventory.stock_commit", kwargs={"order_id": 1}, error="boom", attempts=10)
+    Order.objects.create(user_id=1, total=10, status="paying")
+    stale = Order.objects.create(user_id=1, total=10, status="placing")
+    Order.objects.filter(pk=stale.pk).update(updated_at=timezone.now() - timedelta(minutes=20))
+    text = scrape()
+    assert value(text, "shop_dead_letters", table="inventory_stockdeadletter") == 1
+    assert value(text, "shop_orders_in_flight", status="paying") == 1
+    assert value(text, "shop_orders_in_flight", status="placing") == 1
+    assert 1200 <= value(text, "shop_orders_in_flight_oldest_age_seconds", status="placing") < 1300

@@ -2,9 +2,11 @@
 import logging
 
 from celery import Task
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from prometheus_client.core import GaugeMetricFamily
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +54,18 @@ def dead_letter(model: type[DeadLetter], *, task: str, kwargs: dict, error: Base
         model.objects.create(task=task, kwargs=kwargs, error=repr(error)[:2000], attempts=attempts)
     except Exception:  # the log line above is then the only record; the reconciler still repairs stock
         logger.exception("dead letter: could not record %s %s", task, kwargs)
+
+
+class DeadLetterCount:
+    """Rows in each dead-letter table of this process's apps, read from the database at scrape time."""
+
+    def collect(self):
+        rows = GaugeMetricFamily("shop_dead_letters", "Task messages that failed every attempt.", labels=["table"])
+        for model in apps.get_models():
+            if not issubclass(model, DeadLetter):
+                continue
+            try:
+                rows.add_metric([model._meta.db_table], model.objects.count())
+            except Exception:  # a scrape must answer even when the database does not
+                logger.warning("metrics: cannot count the dead letters of %s", model._meta.label, exc_info=True)
+        yield rows

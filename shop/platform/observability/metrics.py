@@ -4,6 +4,7 @@ counts every gunicorn worker and every Celery process that shares the role's dir
 import hmac
 import logging
 import os
+import struct
 import threading
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client import multiprocess
+from prometheus_client.mmap_dict import MmapedDict
 
 from shop.platform.errors import not_found, problem_response
 from shop.platform.config.pages import PAGES
@@ -28,6 +30,9 @@ LATENCY = Histogram("shop_http_request_duration_seconds", "Time to answer an HTT
 BREAKER_STATE = Gauge("shop_breaker_state", "Circuit breaker per upstream: 0 closed, 1 half-open, 2 open.",
                       ["upstream"], multiprocess_mode="livemax")
 TASKS = Counter("shop_celery_tasks", "Celery tasks finished, by task and outcome.", ["task", "outcome"])
+QUEUE_TASKS = Counter("shop_celery_queue_tasks", "Tasks a worker finished (any outcome), by the queue they came from: "
+                      "the consumer's progress.", ["queue"])
+UNREADABLE_FILES = Counter("shop_metrics_unreadable_files", "Metric files a scrape skipped as unreadable (corrupted).")
 
 
 def _route(request) -> str:
@@ -78,6 +83,15 @@ def connect_task_signals() -> None:
     for signal, outcome in ((signals.task_success, "success"), (signals.task_failure, "failure"),
                             (signals.task_retry, "retry")):
         signal.connect(count_task_outcome(outcome), weak=False, dispatch_uid=f"shop-metrics-{outcome}")
+    signals.task_postrun.connect(count_queue_progress, weak=False, dispatch_uid="shop-metrics-queue-progress")
+
+
+def count_queue_progress(task=None, **kwargs) -> None:
+    request = getattr(task, "request", None)
+    if request is None or request.is_eager:
+        return
+    queue = (request.delivery_info or {}).get("routing_key") or "unknown"
+    QUEUE_TASKS.labels(queue).inc()
 
 
 def holds_token(authorization: str) -> bool:
@@ -92,22 +106,38 @@ def _authorized(authorization: str) -> bool:
 
 
 class SettledFilesCollector:
-    """prometheus_client's multiprocess collector, without the files a process is still creating: such a
-    file has 0 bytes for a moment, and reading it would fail the whole scrape (client_python#1199)."""
+    """prometheus_client's multiprocess collector, without the files it cannot read, so one bad file does not
+    fail the whole scrape (a 500):
+    - a file a process is still creating: it has 0 bytes for a moment (client_python#1199);
+    - a file removed between the listing and the reading (a dead process's, cleaned up);
+    - a corrupted file: two processes wrote it, which happens when processes of two pid namespaces (pods or
+      containers sharing a volume) got the same pid. Settings keep a directory per host to prevent that."""
 
     def __init__(self, directory: Path):
         self.directory = directory
 
     def collect(self):
-        files = [str(path) for path in self.directory.glob("*.db") if _size(path)]
-        return multiprocess.MultiProcessCollector.merge(files, accumulate=True)
+        files = [path for path in self.directory.glob("*.db") if _readable(path)]
+        merge = multiprocess.MultiProcessCollector.merge
+        try:
+            return merge([str(path) for path in files], accumulate=True)
+        except FileNotFoundError:  # removed since it was read: once more without it
+            return merge([str(path) for path in files if path.exists()], accumulate=True)
 
 
-def _size(path: Path) -> int:
+def _readable(path: Path) -> bool:
     try:
-        return path.stat().st_size
+        if not path.stat().st_size:
+            return False
+        for _ in MmapedDict.read_all_values_from_file(str(path)):
+            pass
+        return True
     except FileNotFoundError:  # a dead process's file, removed since the listing
-        return 0
+        return False
+    except (RuntimeError, ValueError, struct.error) as exc:  # corrupted (UnicodeDecodeError is a ValueError)
+        UNREADABLE_FILES.inc()
+        logger.warning("metrics: skipping the unreadable file %s: %s", path.name, exc)
+        return False
 
 
 def exposition() -> bytes:
