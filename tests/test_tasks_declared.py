@@ -29,12 +29,16 @@ def test_every_beat_entry_runs_a_registered_task_of_the_app_that_declares_it():
 
 def test_an_interval_is_read_from_its_variable_when_set():
     intervals = {"SHOP_RELAY_INTERVAL": 2.5}
-    schedule = app_tasks.beat_schedule(lambda env, default: intervals.get(env, default))
-    assert schedule["orders-relay-outbox"] == {"task": "orders.relay_outbox", "schedule": 2.5}
+    schedule = app_tasks.beat_schedule(lambda env, default: intervals.get(env, default), "ns-")
+    assert schedule["orders-relay-outbox"] == {"task": "orders.relay_outbox", "schedule": 2.5,
+                                               "options": {"expires": 2.5}}
     assert schedule["orders-purge-outbox"]["schedule"] == 3600.0
+    assert schedule["orders-expire-pending"]["options"] == {"expires": 30.0, "queue": "ns-orders.backstop"}
 
 
 def test_a_process_consumes_its_apps_queues_and_routes_to_every_app():
     assert app_tasks.queues(("orders", "inventory"), "ns-") == ["ns-orders", "ns-inventory"]
     assert app_tasks.queues((), "ns-") == ["ns-shop"]
+    assert app_tasks.queues(("users", "orders", "inventory"), "ns-", "backstop") == ["ns-orders.backstop",
+                                                                                   "ns-inventory.backstop"]
     assert set(app_tasks.task_routes("ns-")) == {f"{owner}.*" for owner in APPS}

@@ -7,7 +7,7 @@ import pytest
 
 from shop.platform.topology import APPS, PORTS, default_port, owned_apps, role_named
 from tests.ops.k8s import DEV_OVERLAY, OVERLAYS, container, of_kind, plain_env, render
-from tools.stack import roles_of
+from tools.stack import BACKSTOP_APPS, roles_of
 
 KUBERNETES_VERSION = "1.32.0"
 ENTRY_POINT = {"monolith": "monolith", "split": "gateway", "hybrid": "gateway"}
@@ -76,6 +76,16 @@ def test_workers_are_restarted_when_their_consumer_loop_stops(overlay):
         # (the pod's 60 s is for rollouts: a stuck loop never finishes a warm shutdown): within 2 minutes
         grace = probe["terminationGracePeriodSeconds"]
         assert max_age + probe["periodSeconds"] * probe["failureThreshold"] + grace <= 120
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_process_hosting_backstops_has_a_backstop_worker(overlay):
+    """Issue 21: expiry, payment recovery and the reconciler run on workers of their own, whichever process
+    hosts their apps (shop/<app>/schedule.py declares them)."""
+    workers = [d for d in of_kind(render(overlay), "Deployment").values() if "worker" in container(d)["command"]]
+    kinds = {(plain_env(w)["SHOP_SERVICE"], plain_env(w).get("SHOP_WORKER_QUEUES", "app")) for w in workers}
+    hosting = {role for role, _ in kinds if set(owned_apps(role)) & set(BACKSTOP_APPS)}
+    assert hosting and {(role, "backstop") for role in hosting} <= kinds
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
