@@ -51,12 +51,37 @@ class RabbitNode:
         subprocess.run(["rabbitmqctl", "-n", self.name, *args], env=self._env(), check=True, timeout=120,
                        capture_output=True)
 
+    def list_queues(self) -> dict[str, tuple[int, int, int]]:
+        """{queue: (messages ready, unacknowledged, consumers)}, as `rabbitmqctl list_queues` reports them."""
+        result = subprocess.run(["rabbitmqctl", "-n", self.name, "-q", "list_queues", "name", "messages_ready",
+                                 "messages_unacknowledged", "consumers", "--no-table-headers"], env=self._env(),
+                                check=True, timeout=120, capture_output=True, text=True)
+        rows = (line.split("\t") for line in result.stdout.splitlines() if line.strip())
+        return {name: (int(ready), int(unacked), int(consumers)) for name, ready, unacked, consumers in rows}
+
     def stop_app(self) -> None:
         self.ctl("stop_app")
 
     def start_app(self) -> None:
         self.ctl("start_app")
         self.wait_open(60)
+
+    def restart(self, down_seconds: float = 0) -> None:
+        """The whole node stopped (its Erlang VM exits) and started again on the same data."""
+        self.halt()
+        time.sleep(down_seconds)
+        self.start()
+
+    def halt(self) -> None:
+        """Stops the node and keeps its directories, for start() later."""
+        try:
+            self.ctl("stop")
+        except Exception:
+            pass
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        if self.process:
+            self.process.wait(timeout=30)
 
     def stop(self) -> None:
         try:

@@ -1,0 +1,127 @@
+"""The report of a run: markdown (the schedule, each fault's effect and recovery, the invariants) and a timeline."""
+from pathlib import Path
+
+from tools.nemesis.load import Call
+from tools.nemesis.run import Result
+
+HEADING = "## The nemesis"
+WRITES = ("place", "pay", "cancel")
+BIN = 2.0  # seconds per point of the timeline
+
+
+def _between(calls: list[Call], start: float, end: float, stack: str = "") -> list[Call]:
+    return [c for c in calls if start <= c.at <= end and (not stack or c.stack == stack)]
+
+
+def _percentile(values: list[float], share: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * share))] if values else 0
+
+
+def recovery(result: Result, fault) -> float | None:
+    """Seconds from the fault's end to the first write answered 2xx on the stack it hit (any, for shared parts)."""
+    later = [c.at for c in result.calls if c.op in WRITES and c.ok and c.at >= fault.ended
+             and (not fault.stack or c.stack == fault.stack)]
+    return min(later) - fault.ended if later else None
+
+
+def fault_rows(result: Result) -> list[str]:
+    rows = ["| # | at (s) | held (s) | fault | writes during | errors | p50 / p95 / max ms | first write 2xx after |",
+            "|---|---|---|---|---|---|---|---|"]
+    for number, fault in enumerate(result.faults, 1):
+        if fault.started is None:
+            continue
+        during = [c for c in _between(result.calls, fault.started, fault.ended, fault.stack) if c.op in WRITES]
+        errors = sorted({c.status for c in during if not c.ok})
+        failed = sum(1 for c in during if not c.ok)
+        ms = [c.ms for c in during]
+        back = recovery(result, fault)
+        rows.append(f"| {number} | {fault.started:.1f} | {fault.ended - fault.started:.1f} | {fault.label}"
+                    f"{' (failed: ' + fault.error + ')' if fault.error else ''} | {len(during)} | "
+                    f"{failed}{' ' + str(errors) if errors else ''} | "
+                    f"{_percentile(ms, .5):.0f} / {_percentile(ms, .95):.0f} / {max(ms, default=0):.0f} | "
+                    f"{'never' if back is None else f'{back:.1f} s'} |")
+    return rows
+
+
+def markdown(result: Result, plot: str, command: str) -> str:
+    writes = [c for c in result.calls if c.op in WRITES]
+    statuses: dict[str, dict] = {}
+    for c in result.calls:
+        statuses.setdefault(c.op, {}).setdefault(c.status, 0)
+        statuses[c.op][c.status] += 1
+    drained = "never" if result.drained_after is None else f"{result.drained_after:.1f} s"
+    lines = [HEADING, "",
+             f"`{command}`: seed {result.seed}, {result.duration:.0f} s of faults on {', '.join(result.stacks)}, "
+             f"the monolith's worker included" if "monolith" in result.stacks else
+             f"`{command}`: seed {result.seed}, {result.duration:.0f} s of faults on {', '.join(result.stacks)}", "",
+             f"- **Violations: {result.violation_count}.** Queues drained and stock consistent {drained} after the "
+             f"last fault healed (at {result.last_healed:.1f} s; the load stopped at {result.load_stopped:.1f} s).",
+             f"- Calls: {len(result.calls)} ({len(writes)} writes); answers by status: "
+             + "; ".join(f"{op} {dict(sorted(counts.items()))}" for op, counts in sorted(statuses.items())) + ".",
+             "- A fresh order paid after the checks, stock committed after: " + ", ".join(
+                 f"{name} {'never' if s is None else f'{s:.1f} s'}" for name, s in result.probes.items()) + ".",
+             f"- Logs of the run: `{result.logs}`.", "",
+             "Status 0 is no answer (connection error or the client's 15 s timeout). Writes are retried with the "
+             "same Idempotency-Key on 0, 502, 503 and 504; each attempt is counted.", "",
+             "### Schedule and effect", "", *fault_rows(result), "",
+             "### Invariants", ""]
+    for invariant, found in result.violations.items():
+        lines.append(f"- {invariant}: {'ok' if not found else f'**{len(found)} violation(s)**'}")
+        lines += [f"  - {violation}" for violation in found[:20]]
+    lines += ["", "### Queues at the end (ready, unacknowledged, consumers)", ""]
+    lines += [f"- `{name}`: {row}" for name, row in sorted(result.queues.items())]
+    lines += ["", f"![timeline of the run]({plot})", ""]
+    return "\n".join(lines)
+
+
+def timeline(result: Result, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    end = max([result.load_stopped] + [c.at for c in result.calls])
+    bins = [i * BIN for i in range(int(end / BIN) + 1)]
+    fig, (ok_ax, err_ax, queue_ax) = plt.subplots(3, 1, sharex=True, figsize=(12, 7))
+    for stack in result.stacks:
+        for ax, wanted in ((ok_ax, True), (err_ax, False)):
+            counts = [0] * len(bins)
+            for c in result.calls:
+                if c.stack == stack and c.ok == wanted and c.at < end:
+                    counts[int(c.at / BIN)] += 1
+            ax.plot(bins, [n / BIN for n in counts], label=stack)
+    names = sorted({name for _, depths in result.samples for name in depths})
+    for name in names:
+        points = [(t, d[name]) for t, d in result.samples if d.get(name) is not None]
+        queue_ax.plot([t for t, _ in points], [n for _, n in points], label=name.rsplit("-", 1)[-1] + " "
+                      + ("(monolith)" if "monolith" in name else "(split)"))
+    for ax, title in ((ok_ax, "answers 2xx / s"), (err_ax, "errors / s (incl. no answer)"),
+                      (queue_ax, "messages ready")):
+        ax.set_ylabel(title)
+        for fault in result.faults:
+            if fault.started is not None:
+                ax.axvspan(fault.started, max(fault.ended, fault.started + 0.5), alpha=0.12, color="red")
+        ax.axvline(result.last_healed, color="black", linestyle=":")
+        ax.legend(loc="upper right", fontsize=7)
+    for number, fault in enumerate(result.faults, 1):
+        if fault.started is not None:
+            ok_ax.annotate(str(number), (fault.started, ok_ax.get_ylim()[1]), fontsize=7, va="top")
+    queue_ax.set_xlabel(f"seconds (seed {result.seed}; red: faults, numbered as in the report; dotted: last healed)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def write(result: Result, report: Path, plot: Path, command: str) -> None:
+    """The plot, then the report: into `report` under HEADING, replacing an earlier nemesis section."""
+    timeline(result, plot)
+    section = markdown(result, plot.name if plot.parent == report.parent else str(plot), command)
+    text = report.read_text() if report.exists() else ""
+    if HEADING in text:
+        before, _, after = text.partition(HEADING)
+        rest = after.split("\n## ", 1)
+        text = before + section + ("\n## " + rest[1] if len(rest) > 1 else "")
+    else:
+        text = (text.rstrip() + "\n\n" if text else "") + section
+    report.write_text(text)
