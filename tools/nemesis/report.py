@@ -7,10 +7,28 @@ from tools.nemesis.run import Result
 HEADING = "## The nemesis"
 WRITES = ("place", "pay", "cancel")
 BIN = 2.0  # seconds per point of the timeline
+ABOUT = """`python -m tools.nemesis --seed N --duration S` (`make soak`: 30 minutes; `tests/chaos/test_nemesis.py`: a
+seeded 3 minutes in `make test-services`) runs the split shop, and the monolith with its worker, on PostgreSQL
+databases of its own, a RabbitMQ node of its own and a `redis-server` of its own, under customer load: customers
+place, pay (with `Idempotency-Key`s, retried with the same key on no answer, 502, 503 or 504) and cancel, and
+readers browse. A seeded schedule of overlapping faults hits only what it started: the broker's app stopped
+(`broker-app`), the whole node restarted (`broker-node`), a worker SIGKILLed and restarted (`worker-kill`) or
+frozen with SIGSTOP past the 60 s heartbeat (`worker-freeze`), a service SIGKILLed and restarted
+(`service-kill`), database backends terminated (`db-terminate`), Redis stopped (`redis-stop`), the beat killed
+and restarted (`beat-kill`). After the last fault the load runs 10 s more, then the invariants are checked.
+
+**The partition is a stand-in.** `service-freeze` stops a service's processes (SIGSTOP): its callers' packets
+get no answer, as across a cut link, but its own connections freeze rather than break. A real partition of a
+process on loopback needs packet filtering (this machine has no iptables or nft, and tc's drop action cannot be
+loaded) or the service started in a network namespace of its own with relays to the PostgreSQL, RabbitMQ and
+Redis that listen on 127.0.0.1 only; that was not built. `tests/containers/test_k8s_play.py` partitions a pod
+for real.
+"""
 
 
 def _between(calls: list[Call], start: float, end: float, stack: str = "") -> list[Call]:
-    return [c for c in calls if start <= c.at <= end and (not stack or c.stack == stack)]
+    """The calls in flight at some moment of [start, end] (a call that hangs through a fault counts)."""
+    return [c for c in calls if c.at <= end and c.at + c.ms / 1000 >= start and (not stack or c.stack == stack)]
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -19,14 +37,35 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def recovery(result: Result, fault) -> float | None:
-    """Seconds from the fault's end to the first write answered 2xx on the stack it hit (any, for shared parts)."""
-    later = [c.at for c in result.calls if c.op in WRITES and c.ok and c.at >= fault.ended
+    """Seconds from the fault's end to the first order placed (201) on the stack it hit (any, for shared parts)."""
+    later = [c.at + c.ms / 1000 for c in result.calls if c.op == "place" and c.ok
+             and c.at + c.ms / 1000 >= fault.ended
              and (not fault.stack or c.stack == fault.stack)]
     return min(later) - fault.ended if later else None
 
 
+def stalls(result: Result, longer_than: float = 20) -> list[str]:
+    """Queues whose ready count stayed above zero without ever going down, for longer than `longer_than` s."""
+    found = []
+    for name in sorted({name for _, depths in result.samples for name in depths}):
+        points = [(t, d[name]) for t, d in result.samples if d.get(name) is not None]
+        longest, start, previous = (0, 0, 0), None, 0
+        for t, ready in points:
+            if ready > 0 and start is not None and ready >= previous:
+                longest = max(longest, (t - start[0], start[0], ready))
+            elif ready > 0:
+                start = (t, ready)
+            else:
+                start = None
+            previous = ready
+        if longest[0] > longer_than:
+            found.append(f"`{name}`: {longest[0]:.0f} s from {longest[1]:.0f} s without shrinking, "
+                         f"up to {longest[2]} ready")
+    return found
+
+
 def fault_rows(result: Result) -> list[str]:
-    rows = ["| # | at (s) | held (s) | fault | writes during | errors | p50 / p95 / max ms | first write 2xx after |",
+    rows = ["| # | at (s) | held (s) | fault | writes during | errors | p50 / p95 / max ms | first order placed after |",
             "|---|---|---|---|---|---|---|---|"]
     for number, fault in enumerate(result.faults, 1):
         if fault.started is None:
@@ -51,7 +90,7 @@ def markdown(result: Result, plot: str, command: str) -> str:
         statuses.setdefault(c.op, {}).setdefault(c.status, 0)
         statuses[c.op][c.status] += 1
     drained = "never" if result.drained_after is None else f"{result.drained_after:.1f} s"
-    lines = [HEADING, "",
+    lines = [HEADING, "", ABOUT, "### The last run", "",
              f"`{command}`: seed {result.seed}, {result.duration:.0f} s of faults on {', '.join(result.stacks)}, "
              f"the monolith's worker included" if "monolith" in result.stacks else
              f"`{command}`: seed {result.seed}, {result.duration:.0f} s of faults on {', '.join(result.stacks)}", "",
@@ -69,6 +108,8 @@ def markdown(result: Result, plot: str, command: str) -> str:
     for invariant, found in result.violations.items():
         lines.append(f"- {invariant}: {'ok' if not found else f'**{len(found)} violation(s)**'}")
         lines += [f"  - {violation}" for violation in found[:20]]
+    lines += ["", "### Queues that stalled (ready above zero, never shrinking, for more than 20 s)", ""]
+    lines += [f"- {stall}" for stall in stalls(result)] or ["- none"]
     lines += ["", "### Queues at the end (ready, unacknowledged, consumers)", ""]
     lines += [f"- `{name}`: {row}" for name, row in sorted(result.queues.items())]
     lines += ["", f"![timeline of the run]({plot})", ""]
@@ -104,9 +145,10 @@ def timeline(result: Result, path: Path) -> None:
                 ax.axvspan(fault.started, max(fault.ended, fault.started + 0.5), alpha=0.12, color="red")
         ax.axvline(result.last_healed, color="black", linestyle=":")
         ax.legend(loc="upper right", fontsize=7)
+    top = ok_ax.get_ylim()[1]
     for number, fault in enumerate(result.faults, 1):
         if fault.started is not None:
-            ok_ax.annotate(str(number), (fault.started, ok_ax.get_ylim()[1]), fontsize=7, va="top")
+            ok_ax.annotate(str(number), (fault.started, top * (1 - 0.1 * (number % 3))), fontsize=7, va="top")
     queue_ax.set_xlabel(f"seconds (seed {result.seed}; red: faults, numbered as in the report; dotted: last healed)")
     fig.tight_layout()
     fig.savefig(path, dpi=90)

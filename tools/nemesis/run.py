@@ -1,6 +1,7 @@
 """One nemesis run: the rig up, load, the seeded faults, a recovery window, then the invariants."""
 import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from kombu import Connection
@@ -44,16 +45,23 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.rig, self.names, self.t0, self.samples = rig, names, t0, samples
         self.stopping = threading.Event()
+        self.failures: list[str] = []
 
     def depth(self) -> dict:
-        depths = {}
+        depths = dict.fromkeys(self.names)
         try:
             with Connection(self.rig.rabbit.url, connect_timeout=2) as conn:
                 for name in self.names:
-                    with conn.channel() as channel:
+                    channel = conn.channel()
+                    try:
                         depths[name] = channel.queue_declare(name, passive=True).message_count
-        except Exception:
-            depths = {name: depths.get(name) for name in self.names}
+                    except Exception as error:  # this queue is gone (a 404 closes the channel): the next may not be
+                        self.failures.append(f"{name}: {error!r}")
+                    finally:
+                        with suppress(Exception):
+                            channel.close()
+        except Exception as error:  # the broker is down
+            self.failures.append(repr(error))
         return depths
 
     def run(self) -> None:
@@ -83,13 +91,14 @@ def run(seed: int, duration: float, monolith: bool = True, customers: int = 4) -
     with Rig(monolith=monolith, customers=customers) as rig:
         listing = rig.rabbit.list_queues()
         ours = [name for name in listing if any(name.startswith(s.namespace) for s in rig.stacks.values())]
+        app_queues = [name for name in ours if "@" not in name]  # not the workers' pidbox (control) queues
         consuming = {name for name in ours if listing[name][2] > 0}
         faults = schedule.make(seed, duration, rig.stacks)
         result = Result(seed, duration, list(rig.stacks), faults, logs=str(rig.logs()))
         print(f"[nemesis] seed {seed}: {len(faults)} faults over {duration} s; queues consumed: {sorted(consuming)}; "
               f"logs in {rig.logs()}", flush=True)
         t0 = time.monotonic()
-        sampler = Sampler(rig, sorted(ours), t0, result.samples)
+        sampler = Sampler(rig, sorted(app_queues), t0, result.samples)
         sampler.start()
         load = Load(rig.shops, seed, t0)
         with load:
@@ -103,6 +112,7 @@ def run(seed: int, duration: float, monolith: bool = True, customers: int = 4) -
         if waited is not None:
             result.drained_after = result.load_stopped + waited - result.last_healed
         sampler.stopping.set()
+        print(f"[nemesis] {len(sampler.failures)} queue samples failed, e.g. {sampler.failures[-3:]}", flush=True)
         result.queues = {name: row for name, row in rig.rabbit.list_queues().items() if name in ours}
         result.violations = invariants.check(rig.shops, result.calls, result.queues, consuming)
         result.probes = {name: probe(shop) for name, shop in rig.shops.items()}
