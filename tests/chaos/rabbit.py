@@ -13,9 +13,11 @@ from tests.conftest import port_free
 
 
 class RabbitNode:
-    def __init__(self):
-        self.port = next(p for p in range(5673, 5700) if port_free(p) and port_free(p + 20000))
-        self.name = f"shopchaos{self.port}@localhost"
+    def __init__(self, ports: range = range(5673, 5700)):
+        self.port = next(p for p in ports if port_free(p) and port_free(p + 20000))
+        # A name of its own too: rabbitmqctl finds nodes by name, and another checkout's node may take this port
+        # while ours restarts.
+        self.name = f"shopchaos{self.port}x{os.getpid()}@localhost"
         # rabbitmq-server drops root for the rabbitmq user: its directories must be reachable by it.
         self.dir = Path(tempfile.mkdtemp(prefix="shop-chaos-rabbit-"))
         self.dir.chmod(0o777)
@@ -38,6 +40,7 @@ class RabbitNode:
         self.process = subprocess.Popen(["rabbitmq-server"], env=self._env(), stdout=log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         self.wait_open(timeout)
+        self.ctl("await_startup")  # this node is up, not just someone listening on its port
         return self
 
     def wait_open(self, timeout: float) -> None:

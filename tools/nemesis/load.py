@@ -5,7 +5,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from tests.chaos.shop import ChaosShop
+from tests.chaos.shop import ChaosShop, browsing, cancel, pay
 from tests.contract.client import ApiClient, unique
 
 RETRIED = {0, 502, 503, 504}  # 0: no answer (connection error or client timeout)
@@ -87,13 +87,12 @@ class Load:
                 time.sleep(0.2)
                 continue
             roll = rng.random()
-            path = f"/orders/{order['id']}"
             if roll < 0.7:
                 pay_key = unique("nemesis-pay")
-                self._call(name, "pay", lambda: client.post(f"{path}/pay", headers={"Idempotency-Key": pay_key}),
+                self._call(name, "pay", lambda: pay(client, order["id"], headers={"Idempotency-Key": pay_key}),
                            order_id=order["id"], key=pay_key)
             elif roll < 0.85:
-                self._call(name, "cancel", lambda: client.post(f"{path}/cancel"), order_id=order["id"])
+                self._call(name, "cancel", lambda: cancel(client, order["id"]), order_id=order["id"])
             time.sleep(rng.uniform(0, 0.2))
 
     def _reader(self, name: str, shop: ChaosShop, rng: random.Random) -> None:
@@ -101,6 +100,6 @@ class Load:
         client.session.headers.update(shop.clients[0].session.headers)
         while not self.stopping.is_set():
             product_id = rng.choice(shop.product_ids)
-            path = rng.choice(("/products?page_size=20", f"/products/{product_id}", f"/inventory/{product_id}"))
+            path = rng.choice(browsing(product_id))
             self._call(name, "browse", lambda: client.get(path))
             time.sleep(rng.uniform(0.1, 0.4))

@@ -70,7 +70,7 @@ class Rig:
             self.dirs = Dirs()
             self.redis = RedisServer().start()
             self._exit.callback(self.redis.stop)
-            self.rabbit = RabbitNode().start()
+            self.rabbit = RabbitNode(ports=range(5750, 5800)).start()  # clear of the chaos tests' nodes
             self._exit.callback(self.rabbit.stop)
             for topology in ("split", "monolith") if self.with_monolith else ("split",):
                 stack = self._exit.enter_context(running(topology, self.dirs, broker_url=self.rabbit.url,

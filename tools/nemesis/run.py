@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from kombu import Connection
 
-from tests.chaos.shop import wait_until
+from tests.chaos.shop import pay, wait_until
 from tools.nemesis import invariants, schedule
 from tools.nemesis.faults import Nemesis
 from tools.nemesis.load import Call, Load
@@ -81,7 +81,7 @@ def probe(shop, timeout: float = 60) -> float | None:
     customer, product_id = shop.clients[0], shop.product_ids[0]
     order = customer.place_ok({product_id: 1})
     started = time.monotonic()
-    if customer.post(f"/orders/{order['id']}/pay").status_code != 200:
+    if pay(customer, order["id"]).status_code != 200:
         return None
     return wait_until(lambda: shop.sql("inventory", "SELECT status FROM inventory_reservation WHERE order_id = %s",
                                        (order["id"],)) == [("committed",)], timeout) and time.monotonic() - started
