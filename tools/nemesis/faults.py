@@ -100,9 +100,14 @@ class Nemesis:
     def __init__(self, rig: Rig, schedule: list[Fault], t0: float):
         self.rig, self.schedule, self.t0 = rig, schedule, t0
         self.threads = [threading.Thread(target=self._run, args=(fault,), daemon=True) for fault in schedule]
+        self.locks = {fault.resource: threading.Lock() for fault in schedule}
 
     def _run(self, fault: Fault) -> None:
         time.sleep(max(0.0, self.t0 + fault.at - time.monotonic()))
+        with self.locks[fault.resource]:  # a restart slower than planned delays the next fault on it
+            self._apply(fault)
+
+    def _apply(self, fault: Fault) -> None:
         fault.started = time.monotonic() - self.t0
         print(f"[nemesis] {fault.started:6.1f} s  {fault.label} for {fault.seconds} s", flush=True)
         try:

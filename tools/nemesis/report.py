@@ -1,4 +1,6 @@
 """The report of a run: markdown (the schedule, each fault's effect and recovery, the invariants) and a timeline."""
+import re
+from datetime import datetime
 from pathlib import Path
 
 from tools.nemesis.load import Call
@@ -64,6 +66,26 @@ def stalls(result: Result, longer_than: float = 20) -> list[str]:
     return found
 
 
+WORKER_EVENTS = {"Connection to broker lost": "lost", "Connected to": "connected", "Couldn't ack": "couldn't ack"}
+
+
+def worker_events(result: Result) -> list[str]:
+    """Each worker's connection losses, reconnects and failed acks, from its log, in seconds of the run."""
+    found = []
+    for log in sorted(Path(result.logs).glob("*/logs/*-worker.log")) if result.logs else []:
+        events = []
+        for line in log.read_text(errors="replace").splitlines():
+            stamp = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) ", line)
+            what = next((name for text, name in WORKER_EVENTS.items() if text in line), None)
+            if stamp and what:
+                at = datetime.strptime(stamp[1], "%Y-%m-%d %H:%M:%S,%f").timestamp() - result.started_at
+                if at >= 0:
+                    events.append(f"{what} {at:.0f}")
+        stack = log.parent.parent.name.split("-")[1]
+        found.append(f"{stack} {log.stem}: " + (", ".join(events) if events else "no connection event"))
+    return found
+
+
 def fault_rows(result: Result) -> list[str]:
     rows = ["| # | at (s) | held (s) | fault | writes during | errors | p50 / p95 / max ms | first order placed after |",
             "|---|---|---|---|---|---|---|---|"]
@@ -110,6 +132,8 @@ def markdown(result: Result, plot: str, command: str) -> str:
         lines += [f"  - {violation}" for violation in found[:20]]
     lines += ["", "### Queues that stalled (ready above zero, never shrinking, for more than 20 s)", ""]
     lines += [f"- {stall}" for stall in stalls(result)] or ["- none"]
+    lines += ["", "### Workers' connection events (seconds of the run, from their logs)", ""]
+    lines += [f"- {events}" for events in worker_events(result)]
     lines += ["", "### Queues at the end (ready, unacknowledged, consumers)", ""]
     lines += [f"- `{name}`: {row}" for name, row in sorted(result.queues.items())]
     lines += ["", f"![timeline of the run]({plot})", ""]
@@ -124,7 +148,15 @@ def timeline(result: Result, path: Path) -> None:
 
     end = max([result.load_stopped] + [c.at for c in result.calls])
     bins = [i * BIN for i in range(int(end / BIN) + 1)]
-    fig, (ok_ax, err_ax, queue_ax) = plt.subplots(3, 1, sharex=True, figsize=(12, 7))
+    applied = [(number, f) for number, f in enumerate(result.faults, 1) if f.started is not None]
+    fig, (lane_ax, ok_ax, err_ax, queue_ax) = plt.subplots(
+        4, 1, sharex=True, figsize=(12, 9), gridspec_kw={"height_ratios": [max(2, len(applied) * 0.35), 2, 2, 2]})
+    for row, (number, fault) in enumerate(applied):
+        lane_ax.barh(row, max(fault.ended - fault.started, 0.5), left=fault.started, color="tab:red", alpha=0.6)
+        lane_ax.text(fault.started, row, f" {number} {fault.label}", va="center", fontsize=7)
+    lane_ax.set_yticks([])
+    lane_ax.invert_yaxis()
+    lane_ax.set_ylabel("faults")
     for stack in result.stacks:
         for ax, wanted in ((ok_ax, True), (err_ax, False)):
             counts = [0] * len(bins)
@@ -140,16 +172,12 @@ def timeline(result: Result, path: Path) -> None:
     for ax, title in ((ok_ax, "answers 2xx / s"), (err_ax, "errors / s (incl. no answer)"),
                       (queue_ax, "messages ready")):
         ax.set_ylabel(title)
-        for fault in result.faults:
-            if fault.started is not None:
-                ax.axvspan(fault.started, max(fault.ended, fault.started + 0.5), alpha=0.12, color="red")
+        for _, fault in applied:
+            ax.axvspan(fault.started, max(fault.ended, fault.started + 0.5), alpha=0.06, color="red")
         ax.axvline(result.last_healed, color="black", linestyle=":")
         ax.legend(loc="upper right", fontsize=7)
-    top = ok_ax.get_ylim()[1]
-    for number, fault in enumerate(result.faults, 1):
-        if fault.started is not None:
-            ok_ax.annotate(str(number), (fault.started, top * (1 - 0.1 * (number % 3))), fontsize=7, va="top")
-    queue_ax.set_xlabel(f"seconds (seed {result.seed}; red: faults, numbered as in the report; dotted: last healed)")
+    lane_ax.axvline(result.last_healed, color="black", linestyle=":")
+    queue_ax.set_xlabel(f"seconds (seed {result.seed}; faults numbered as in the report; dotted: the last one healed)")
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)

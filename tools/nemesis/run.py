@@ -25,6 +25,7 @@ class Result:
     faults: list[schedule.Fault]
     calls: list[Call] = field(default_factory=list)
     samples: list[tuple[float, dict]] = field(default_factory=list)  # (t, {queue: ready or None})
+    started_at: float = 0  # wall clock (time.time()) at second 0 of the run
     last_healed: float = 0
     load_stopped: float = 0
     drained_after: float | None = None  # seconds after the last fault healed
@@ -98,6 +99,7 @@ def run(seed: int, duration: float, monolith: bool = True, customers: int = 4) -
         print(f"[nemesis] seed {seed}: {len(faults)} faults over {duration} s; queues consumed: {sorted(consuming)}; "
               f"logs in {rig.logs()}", flush=True)
         t0 = time.monotonic()
+        result.started_at = time.time()
         sampler = Sampler(rig, sorted(app_queues), t0, result.samples)
         sampler.start()
         load = Load(rig.shops, seed, t0)

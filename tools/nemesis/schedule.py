@@ -75,5 +75,11 @@ def make(seed: int, duration: float, stacks: dict, mean_gap: float = 15) -> list
     return sorted(schedule, key=lambda f: f.at)
 
 
+# seconds a fault takes beyond its hold: a node's boot, a service's start until healthy
+RESTART = {"broker-node": 30, "broker-app": 5, "service-kill": 15, "worker-kill": 5, "redis-stop": 1, "beat-kill": 3}
+
+
 def _overlap(a: Fault, b: Fault, margin: float = 5) -> bool:
-    return a.at < b.at + b.seconds + margin and b.at < a.at + a.seconds + margin
+    """Planned spans overlap (the nemesis also waits for a busy resource, so a slow restart only delays the next)."""
+    a_end, b_end = a.at + a.seconds + RESTART.get(a.kind, 0), b.at + b.seconds + RESTART.get(b.kind, 0)
+    return a.at < b_end + margin and b.at < a_end + margin
