@@ -35,7 +35,8 @@ def acknowledged(shop: ChaosShop, calls: list[Call]) -> list[str]:
 
 
 def stuck(shop: ChaosShop) -> list[str]:
-    return [f"order {oid} stuck {status} since {updated:%H:%M:%S}" for oid, status, _, updated in shop.in_flight_orders()]
+    return [f"order {oid} stuck {status} since {updated:%H:%M:%S}"
+            for oid, status, _, updated in shop.in_flight_orders()]
 
 
 def money(shop: ChaosShop) -> list[str]:

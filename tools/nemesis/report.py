@@ -87,7 +87,8 @@ def worker_events(result: Result) -> list[str]:
 
 
 def fault_rows(result: Result) -> list[str]:
-    rows = ["| # | at (s) | held (s) | fault | writes during | errors | p50 / p95 / max ms | first order placed after |",
+    rows = ["| # | at (s) | held (s) | fault | writes during | errors | p50 / p95 / max ms "
+            "| first order placed after |",
             "|---|---|---|---|---|---|---|---|"]
     for number, fault in enumerate(result.faults, 1):
         if fault.started is None:
@@ -149,14 +150,16 @@ def timeline(result: Result, path: Path) -> None:
     end = max([result.load_stopped] + [c.at for c in result.calls])
     bins = [i * BIN for i in range(int(end / BIN) + 1)]
     applied = [(number, f) for number, f in enumerate(result.faults, 1) if f.started is not None]
+    kinds = sorted({fault.kind for _, fault in applied})
     fig, (lane_ax, ok_ax, err_ax, queue_ax) = plt.subplots(
-        4, 1, sharex=True, figsize=(12, 9), gridspec_kw={"height_ratios": [max(2, len(applied) * 0.35), 2, 2, 2]})
-    for row, (number, fault) in enumerate(applied):
-        lane_ax.barh(row, max(fault.ended - fault.started, 0.5), left=fault.started, color="tab:red", alpha=0.6)
-        lane_ax.text(fault.started, row, f" {number} {fault.label}", va="center", fontsize=7)
-    lane_ax.set_yticks([])
+        4, 1, sharex=True, figsize=(12, 10), gridspec_kw={"height_ratios": [3, 2, 2, 2]})
+    for number, fault in applied:  # one lane per kind; each bar numbered as in the report
+        row = kinds.index(fault.kind)
+        lane_ax.barh(row, max(fault.ended - fault.started, 0.5), left=fault.started, color="tab:red", alpha=0.5,
+                     edgecolor="black", linewidth=0.5)
+        lane_ax.text(fault.started, row, f" {number}", va="center", fontsize=6)
+    lane_ax.set_yticks(range(len(kinds)), kinds, fontsize=7)
     lane_ax.invert_yaxis()
-    lane_ax.set_ylabel("faults")
     for stack in result.stacks:
         for ax, wanted in ((ok_ax, True), (err_ax, False)):
             counts = [0] * len(bins)

@@ -58,7 +58,8 @@ def make(seed: int, duration: float, stacks: dict, mean_gap: float = 15) -> list
     rng = random.Random(seed)
     kinds = sorted(HOLDS)
     rng.shuffle(kinds)
-    wanted = kinds + [rng.choice(sorted(HOLDS)) for _ in range(max(0, int((duration - WARMUP) / mean_gap) - len(kinds)))]
+    extra = max(0, int((duration - WARMUP) / mean_gap) - len(kinds))
+    wanted = kinds + [rng.choice(sorted(HOLDS)) for _ in range(extra)]
     schedule: list[Fault] = []
     for kind in wanted:
         for _ in range(20):  # a few tries to find a free slot for this kind
