@@ -18,6 +18,9 @@ readers browse. A seeded schedule of overlapping faults hits only what it starte
 frozen with SIGSTOP past the 60 s heartbeat (`worker-freeze`), a service SIGKILLed and restarted
 (`service-kill`), database backends terminated (`db-terminate`), Redis stopped (`redis-stop`), the beat killed
 and restarted (`beat-kill`). After the last fault the load runs 10 s more, then the invariants are checked.
+The test takes `SHOP_NEMESIS_SEED`, `SHOP_NEMESIS_SECONDS` and `SHOP_NEMESIS_MONOLITH=0` (the split shop only,
+lighter); a 3-minute run takes 5-9 minutes here (starting both stacks, the faults, up to 3 minutes waiting for the
+queues to drain, teardown). Each run rewrites this section and the plot.
 
 **The partition is a stand-in.** `service-freeze` stops a service's processes (SIGSTOP): its callers' packets
 get no answer, as across a cut link, but its own connections freeze rather than break. A real partition of a

@@ -35,8 +35,8 @@ class RedisServer:
                                          "--appendonly", "no", "--dir", str(self.dir)], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 30
-        while not _free_to_connect(self.port):
-            if time.monotonic() > deadline:
+        while not _free_to_connect(self.port) or self.process.poll() is not None:
+            if time.monotonic() > deadline or self.process.poll() is not None:  # exited: someone took the port
                 raise RuntimeError(f"redis-server did not open port {self.port}")
             time.sleep(0.1)
         return self
