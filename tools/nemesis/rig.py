@@ -68,8 +68,10 @@ class Rig:
     def __enter__(self) -> "Rig":
         try:
             self.dirs = Dirs()
-            self.redis = RedisServer().start()
+            self.redis = RedisServer()
+            self._exit.callback(shutil.rmtree, self.redis.dir, ignore_errors=True)
             self._exit.callback(self.redis.stop)
+            self.redis.start()
             self.rabbit = RabbitNode(ports=range(5750, 5800)).start()  # clear of the chaos tests' nodes
             self._exit.callback(self.rabbit.stop)
             for topology in ("split", "monolith") if self.with_monolith else ("split",):
@@ -89,7 +91,6 @@ class Rig:
                 with contextlib.suppress(OSError):
                     os.killpg(process.pid, signal.SIGCONT)
         self._exit.close()
-        shutil.rmtree(self.redis.dir, ignore_errors=True)
 
     def namespace(self, name: str) -> str:
         return self.stacks[name].namespace
