@@ -13,7 +13,7 @@ SERVICES_ENV := USERS_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_users CATALOG_DA
 	ORDERS_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_orders INVENTORY_DATABASE_URL=$(POSTGRES_URL)/$(DB_PREFIX)_inventory \
 	SHOP_TEST_POSTGRES_URL=$(POSTGRES_URL) SHOP_TEST_BROKER_URL=$(BROKER_URL) SHOP_TEST_REDIS_URL=$(REDIS_URL)
 
-.PHONY: install run test test-services haproxy container-images split hybrid bench schema screenshots lint chromium clean podman images compose-up compose-down test-containers
+.PHONY: install run test test-services soak haproxy container-images split hybrid bench schema screenshots lint chromium clean podman images compose-up compose-down test-containers
 
 # Containers under podman (docs/containers.md): images built here from Debian's packages, no registry needed.
 include deploy/images/local.env
@@ -64,6 +64,11 @@ test-services: lint chromium haproxy container-images
 	$(SERVICES_ENV) $(PY) -m pytest
 	$(CONTAINER_TESTS_ENV) $(PY) -m pytest -s $(K8S_PLAY)
 	$(PY) -m bench --smoke
+
+# The nemesis for 30 minutes (docs/faults.md, "The nemesis"): its own RabbitMQ node and Redis, this machine's PostgreSQL.
+SEED ?= 1
+soak: install
+	SHOP_TEST_POSTGRES_URL=$(POSTGRES_URL) $(PY) -m tools.nemesis --seed $(SEED) --duration 1800 --report docs/faults.md
 
 split: install
 	$(PY) -m tools.stack split --seed

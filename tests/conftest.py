@@ -59,8 +59,9 @@ def running(topology: str, tmp_path_factory, **options):
                             "SHOP_HOLD_PRODUCT_UNITS": str(HOLD_PRODUCT_UNITS), "DJANGO_CORS_ALLOWED_ORIGINS": STOREFRONT,
                             **options.get("extra_env", {})}
     options.setdefault("broker_url", BROKER_URL)
-    stack = Stack(topology, data_dir, ports=ports_from(base), postgres_url=POSTGRES_URL, redis_url=REDIS_URL,
-                  namespace=f"{data_dir.name}-", **options)
+    options.setdefault("redis_url", REDIS_URL)  # the nemesis brings a Redis of its own
+    stack = Stack(topology, data_dir, ports=ports_from(base), postgres_url=POSTGRES_URL, namespace=f"{data_dir.name}-",
+                  **options)
     try:
         stack.start()
         stack.manage(stack.host_of("users"), "createsuperuser", "--noinput", env={

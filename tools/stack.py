@@ -206,6 +206,10 @@ class Stack:
         """The role's Celery worker, as process `<role>-worker` (again, after a test killed it)."""
         self._spawn(f"{role}-worker", role, self.worker_command(role))
 
+    def start_background(self, name: str) -> None:
+        """One of background_commands() again by its name (`beat`, `orders-worker`), after it was killed."""
+        self._spawn(*next((n, role, command) for n, role, command in self.background_commands() if n == name))
+
     def background_commands(self) -> list[tuple[str, str, list[str]]]:
         """(name, role, argv) of each Celery process: a worker per role hosting an app with tasks, a backstop
         worker per role hosting an app with backstops, and one beat (beside the first of the workers) that

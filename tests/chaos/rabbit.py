@@ -13,9 +13,11 @@ from tests.conftest import port_free
 
 
 class RabbitNode:
-    def __init__(self):
-        self.port = next(p for p in range(5673, 5700) if port_free(p) and port_free(p + 20000))
-        self.name = f"shopchaos{self.port}@localhost"
+    def __init__(self, ports: range = range(5673, 5700)):
+        self.port = next(p for p in ports if port_free(p) and port_free(p + 20000))
+        # A name of its own too: rabbitmqctl finds nodes by name, and another checkout's node may take this port
+        # while ours restarts.
+        self.name = f"shopchaos{self.port}x{os.getpid()}@localhost"
         # rabbitmq-server drops root for the rabbitmq user: its directories must be reachable by it.
         self.dir = Path(tempfile.mkdtemp(prefix="shop-chaos-rabbit-"))
         self.dir.chmod(0o777)
@@ -38,6 +40,7 @@ class RabbitNode:
         self.process = subprocess.Popen(["rabbitmq-server"], env=self._env(), stdout=log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
         self.wait_open(timeout)
+        self.ctl("await_startup")  # this node is up, not just someone listening on its port
         return self
 
     def wait_open(self, timeout: float) -> None:
@@ -51,12 +54,37 @@ class RabbitNode:
         subprocess.run(["rabbitmqctl", "-n", self.name, *args], env=self._env(), check=True, timeout=120,
                        capture_output=True)
 
+    def list_queues(self) -> dict[str, tuple[int, int, int]]:
+        """{queue: (messages ready, unacknowledged, consumers)}, as `rabbitmqctl list_queues` reports them."""
+        result = subprocess.run(["rabbitmqctl", "-n", self.name, "-q", "list_queues", "name", "messages_ready",
+                                 "messages_unacknowledged", "consumers", "--no-table-headers"], env=self._env(),
+                                check=True, timeout=120, capture_output=True, text=True)
+        rows = (line.split("\t") for line in result.stdout.splitlines() if line.strip())
+        return {name: (int(ready), int(unacked), int(consumers)) for name, ready, unacked, consumers in rows}
+
     def stop_app(self) -> None:
         self.ctl("stop_app")
 
     def start_app(self) -> None:
         self.ctl("start_app")
         self.wait_open(60)
+
+    def restart(self, down_seconds: float = 0) -> None:
+        """The whole node stopped (its Erlang VM exits) and started again on the same data."""
+        self.halt()
+        time.sleep(down_seconds)
+        self.start()
+
+    def halt(self) -> None:
+        """Stops the node and keeps its directories, for start() later."""
+        try:
+            self.ctl("stop")
+        except Exception:
+            pass
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        if self.process:
+            self.process.wait(timeout=30)
 
     def stop(self) -> None:
         try:

@@ -173,3 +173,16 @@ def wait_until(condition, timeout: float, step: float = 0.5) -> float | None:
             return time.monotonic() - started
         time.sleep(step)
     return None
+
+
+def pay(client: ApiClient, order_id: int, **kwargs):
+    return client.post(f"/orders/{order_id}/pay", **kwargs)
+
+
+def cancel(client: ApiClient, order_id: int, **kwargs):
+    return client.post(f"/orders/{order_id}/cancel", **kwargs)
+
+
+def browsing(product_id: int) -> tuple[str, ...]:
+    """What a reader looks at: a page of products, one product, its stock."""
+    return "/products?page_size=20", f"/products/{product_id}", f"/inventory/{product_id}"
