@@ -175,29 +175,6 @@ def ctl(node, *args: str, tries: int = 3) -> None:
             time.sleep(2)
 
 
-def restart_node(node, outage: float) -> None:
-    """The whole node stopped (by rabbitmqctl, else by SIGTERM, else SIGKILL), down for `outage` seconds,
-    started again on its data (a few tries: the Erlang distribution may hold the node's name a moment)."""
-    try:
-        ctl(node, "stop")
-    except subprocess.CalledProcessError:
-        os.killpg(node.process.pid, signal.SIGTERM)
-    try:
-        node.process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(node.process.pid, signal.SIGKILL)
-        node.process.wait()
-    time.sleep(outage)
-    for attempt in range(5):
-        try:
-            node.start()
-            return
-        except RuntimeError:
-            if attempt == 4:
-                raise
-            time.sleep(3)
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--restarts", type=int, default=10)
@@ -236,7 +213,7 @@ def main(argv=None) -> int:
                 ctl(node, "start_app")
                 node.wait_open(60)
             else:
-                restart_node(node, outage)
+                node.restart(outage)
             outcome = run.after_outage()
             outcomes.append(outcome)
             log(f"restart {restart:3d} ({kind:8s} {outage:4.1f}s): {outcome}  completed={run.completed()}")

@@ -70,13 +70,21 @@ class RabbitNode:
         self.wait_open(60)
 
     def restart(self, down_seconds: float = 0) -> None:
-        """The whole node stopped (its Erlang VM exits) and started again on the same data."""
+        """The whole node stopped (its Erlang VM exits) and started again on the same data (a few tries: the
+        Erlang distribution may hold the node's name a moment)."""
         self.halt()
         time.sleep(down_seconds)
-        self.start()
+        for attempt in range(5):
+            try:
+                self.start()
+                return
+            except RuntimeError:
+                if attempt == 4:
+                    raise
+                time.sleep(3)
 
     def halt(self) -> None:
-        """Stops the node and keeps its directories, for start() later."""
+        """Stops the node (rabbitmqctl, else SIGKILL) and keeps its directories, for start() later."""
         try:
             self.ctl("stop")
         except Exception:
@@ -87,13 +95,7 @@ class RabbitNode:
             self.process.wait(timeout=30)
 
     def stop(self) -> None:
-        try:
-            self.ctl("stop")
-        except Exception:
-            pass
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=30)
+        self.halt()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
