@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from kombu import Connection
 
 from tests.chaos.shop import pay, wait_until
+from tests.contract.client import ApiClient, unique
 from tools.nemesis import invariants, schedule
 from tools.nemesis.faults import Nemesis
 from tools.nemesis.load import Call, Load
@@ -78,8 +79,9 @@ def settled(rig: Rig, consuming: set[str]) -> bool:
 
 
 def probe(shop, timeout: float = 60) -> float | None:
-    """A fresh order placed and paid: seconds until its stock is committed (the consumers consume again)."""
-    customer, product_id = shop.clients[0], shop.product_ids[0]
+    """A fresh order, by a fresh customer (the load's may hold their most unpaid orders), placed and paid:
+    seconds until its stock is committed (the consumers consume again)."""
+    customer, product_id = ApiClient(shop.stack.url).register_and_login(unique("probe")), shop.product_ids[0]
     order = customer.place_ok({product_id: 1})
     started = time.monotonic()
     if pay(customer, order["id"]).status_code != 200:
