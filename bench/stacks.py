@@ -21,8 +21,10 @@ def make_stacks(variants: dict[str, tuple[str, str]], *, port_base: int, postgre
     the same gunicorn settings, on ports port_base + 10 * i + (0..4)."""
     run_id = uuid.uuid4().hex[:6]
     # Production settings with real secrets. The load comes from one address and a few customers who place
-    # many orders, so rates are not limited and the cap on unpaid orders is out of reach (still counted).
+    # many orders, so rates are not limited and the caps on unpaid orders and held units are out of reach
+    # (still counted and checked).
     extra_env = {**production_env(), "DJANGO_ROOT_URLCONF": "bench.urls", "SHOP_MAX_PENDING_ORDERS": str(10**9),
+                 "SHOP_HOLD_PRODUCT_UNITS": str(10**9), "SHOP_HOLD_TOTAL_UNITS": str(10**9),
                  **{f"SHOP_THROTTLE_{scope}": "" for scope in ("LOGIN", "LOGIN_USERNAME", "REGISTER", "REFRESH",
                                                                "ORDER_PLACE")}}
     stacks = {}
