@@ -15,7 +15,7 @@ from shop.orders.payments import SUCCESS_CARD
 from shop.platform.api.fields import IdField
 from shop.platform.api.idempotency import IDEMPOTENCY_PARAMETERS, idempotent
 from shop.platform.api.schema import may_answer
-from shop.platform.api.throttling import UserThrottle, scoped
+from shop.platform.api.throttling import UserThrottle
 
 MAX_QUANTITY = 1000  # per product in one order, after lines naming the same product are added up
 
@@ -60,10 +60,17 @@ class OrderOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class OrderPlaceThrottle(UserThrottle):
+    """Order placement per customer (GET /orders is not counted)."""
+
+    scope = "order-place"
+    methods = ("POST",)
+
+
 class OrderListApi(ListModelMixin, GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = OrderOutput
-    throttle_classes = [scoped(UserThrottle, "order-place", methods=("POST",))]
+    throttle_classes = [OrderPlaceThrottle]
 
     def get_queryset(self):
         return selectors.order_list(user_id=self.request.user.id)

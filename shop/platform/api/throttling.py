@@ -77,8 +77,3 @@ def refusal(request, view, throttle_classes):
     wait = max(throttle.wait() or 1 for throttle in refused)
     return exception_handler(Throttled(wait), {"view": view, "request": request})
 
-
-def scoped(base: type[RateThrottle], scope: str, **attributes) -> type[RateThrottle]:
-    """A throttle class of `base` for one scope, e.g. scoped(UserThrottle, "order-place")."""
-    name = "".join(part.title() for part in scope.split("-")) + base.__name__
-    return type(name, (base,), {"scope": scope, **attributes})
