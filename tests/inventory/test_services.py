@@ -218,12 +218,13 @@ def test_paid_or_released_units_no_longer_count(limits):
 @pytest.mark.skipif(not POSTGRES_URL, reason="in-process SQLite (shared in-memory) cannot take concurrent writers; "
                     "tests/contract/test_order_limits.py races one customer's orders on both topologies")
 @pytest.mark.django_db(transaction=True, databases="__all__")
-def test_concurrent_reservations_of_one_customer_never_pass_the_limit(limits):
+def test_concurrent_reservations_of_one_customer_never_pass_the_limit(limits, settings):
     """The limit is checked under a per-customer lock inside the reserving transaction."""
     from concurrent.futures import ThreadPoolExecutor
 
     from django.db import connections
 
+    settings.SHOP_HOLD_TOTAL_UNITS = 1000  # the per-product limit is the one raced here
     services.stock_add(product_id=P1, quantity=100)  # 25 units for one customer
 
     def attempt(order_id):
