@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.views.decorators.csrf import csrf_exempt
 
-from shop.inventory.services import HOLDER_LOCKS
 from shop.platform.api.idempotency import FINGERPRINT_SALT
 from shop.platform.api.key_lock import lock_id
 
@@ -151,6 +150,8 @@ def _within_holding_limits(cursor, *, user_id: int, quantities: dict[int, int]) 
 
 
 def _reserve(order_id: int, quantities: dict[int, int], *, user_id: int) -> None:
+    from shop.inventory.services import HOLDER_LOCKS  # only where inventory is installed (bench.urls is every role's)
+
     alias = _alias("inventory", "Stock")
     connection = connections[alias]
     with transaction.atomic(using=alias), connection.cursor() as cursor:
