@@ -83,7 +83,8 @@ class KubePlay:
         self.tag = uuid.uuid4().hex[:6]
         self.network = f"shop-k8s-{self.tag}"
         self.workdir = workdir
-        (self.config,) = copy.deepcopy(list(of_kind(objects, "ConfigMap").values()))
+        (self.config,) = copy.deepcopy([config_map for name, config_map in of_kind(objects, "ConfigMap").items()
+                                        if name in _env_config_maps(objects)])  # not the alert rules
         self.config["data"] |= config
         (secret,) = of_kind(objects, "Secret")
         self.secret = f"{secret}-{self.tag}"
@@ -166,3 +167,9 @@ class KubePlay:
                        capture_output=True, timeout=180)
         subprocess.run(["podman", "secret", "rm", self.secret], capture_output=True, timeout=60)
         subprocess.run(["podman", "network", "rm", "-f", self.network], capture_output=True, timeout=60)
+
+
+def _env_config_maps(objects) -> set[str]:
+    """The ConfigMaps the workloads take their environment from (envFrom)."""
+    return {source["configMapRef"]["name"] for kind in ("Job", "Deployment") for workload in of_kind(objects, kind).values()
+            for source in _container(workload).get("envFrom", []) if "configMapRef" in source}
