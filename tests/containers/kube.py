@@ -51,7 +51,6 @@ class Pod:
     def container(self) -> str:
         return f"{self.pod}-{self.spec['name']}"
 
-    @property
     def exec_probe(self, kind: str) -> list[str] | None:
         """The command of the pod's exec probe (a worker's liveness), if it has one."""
         probe = self.spec.get(kind) or {}
@@ -61,6 +60,7 @@ class Pod:
         """The command in the pod's container, as the kubelet runs an exec probe."""
         return subprocess.run(["podman", "exec", self.container, *command], capture_output=True, text=True, timeout=60)
 
+    @property
     def port(self) -> int | None:
         ports = self.spec.get("ports", [])
         return ports[0]["containerPort"] if ports else None

@@ -64,7 +64,7 @@ def _drop_queues(namespace: str) -> None:
     from kombu import Connection
 
     with Connection(BROKER_URL, connect_timeout=5) as conn:
-        for name in (*APPS, "shop"):
+        for name in (*APPS, "shop", *(f"{app}.backstop" for app in APPS)):
             with conn.channel() as channel, suppress(Exception):  # an absent queue closes the channel
                 channel.queue_delete(f"{namespace}{name}")
 
