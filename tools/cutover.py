@@ -84,9 +84,10 @@ def free_ports(taken: dict | None = None) -> dict:
 
 
 def drain_order(stack: Stack, names) -> list[list[str]]:
-    """The old processes in the order they stop, in steps: the entry role; the workers; other roles; the beat."""
+    """The old processes in the order they stop, in steps: the entry role; the Celery workers (app and
+    backstop: every process that is neither a role nor the beat); other roles; the beat."""
     entry = entry_role(stack)
-    steps = [[n for n in names if n == entry], [n for n in names if n.endswith("-worker")],
+    steps = [[n for n in names if n == entry], [n for n in names if n not in stack.roles and n != "beat"],
              [n for n in names if n in stack.roles and n != entry], [n for n in names if n == "beat"]]
     return [step for step in steps if step]
 

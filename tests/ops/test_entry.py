@@ -74,8 +74,10 @@ def test_a_target_is_named_by_a_topology_or_by_its_processes():
 
 def test_old_processes_stop_entry_first_then_workers_then_the_other_roles_then_the_beat(tmp_path):
     hybrid = Stack("hybrid", tmp_path)
-    names = ["users,catalog,orders", "inventory", "gateway", "users,catalog,orders-worker", "inventory-worker", "beat"]
-    assert drain_order(hybrid, names) == [["gateway"], ["users,catalog,orders-worker", "inventory-worker"],
+    names = ["users,catalog,orders", "inventory", "gateway", *(name for name, _, _ in hybrid.background_commands())]
+    assert drain_order(hybrid, names) == [["gateway"], ["users,catalog,orders-worker", "inventory-worker",
+                                                        "users,catalog,orders-backstop", "inventory-backstop"],
                                           ["users,catalog,orders", "inventory"], ["beat"]]
-    assert drain_order(Stack("monolith", tmp_path), ["monolith", "monolith-worker", "beat"]) == [
-        ["monolith"], ["monolith-worker"], ["beat"]]
+    monolith = Stack("monolith", tmp_path, broker_url="amqp://guest:guest@127.0.0.1:5672//")
+    assert drain_order(monolith, ["monolith", *(name for name, _, _ in monolith.background_commands())]) == [
+        ["monolith"], ["monolith-worker", "monolith-backstop"], ["beat"]]
