@@ -15,6 +15,7 @@ import base64
 import copy
 import json
 import subprocess
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,7 @@ class Pod:
     manifest: dict  # what is played
     pod: str  # podman's pod name
     address: str = ""  # on the run's network, once played
+    mac: str = ""  # its interface's, kept when a partition heals
 
     @property
     def container(self) -> str:
@@ -59,6 +61,18 @@ class Pod:
     def run(self, *command: str) -> subprocess.CompletedProcess:
         """The command in the pod's container, as the kubelet runs an exec probe."""
         return subprocess.run(["podman", "exec", self.container, *command], capture_output=True, text=True, timeout=60)
+
+    def liveness_as_kubelet(self, until: float) -> bool:
+        """Runs the exec livenessProbe as the kubelet would (podman plays no probes): every periodSeconds, and
+        after failureThreshold failures in a row restarts the container within its grace period. True once it did."""
+        probe, failures = self.spec["livenessProbe"], 0
+        while time.monotonic() < until:
+            failures = failures + 1 if self.run(*probe["exec"]["command"]).returncode else 0
+            if failures >= probe.get("failureThreshold", 3):
+                podman("restart", "--time", str(probe.get("terminationGracePeriodSeconds", 30)), self.container)
+                return True
+            time.sleep(probe.get("periodSeconds", 10))
+        return False
 
     @property
     def port(self) -> int | None:
@@ -132,11 +146,12 @@ class KubePlay:
         podman("kube", "play", "--network", f"{self.network}:{aliases}" if aliases else self.network, str(manifest),
                timeout=300)
         infra = podman("pod", "inspect", "--format", "{{.InfraContainerID}}", pod.pod)
-        pod.address = self.address_of(infra)
+        pod.address, pod.mac = self.address_of(infra)
 
-    def address_of(self, infra: str) -> str:
-        networks = json.loads(podman("inspect", "--format", "{{json .NetworkSettings.Networks}}", infra))
-        return networks[self.network]["IPAddress"]
+    def address_of(self, infra: str) -> tuple[str, str]:
+        """The infra container's IP and MAC addresses on the run's network."""
+        network = json.loads(podman("inspect", "--format", "{{json .NetworkSettings.Networks}}", infra))[self.network]
+        return network["IPAddress"], network["MacAddress"]
 
     def run_to_completion(self, pod: Pod, timeout: float = 300) -> None:
         self.play(pod)
@@ -153,9 +168,10 @@ class KubePlay:
         podman("network", "disconnect", self.network, self._infra(pod))
 
     def heal(self, pod: Pod) -> None:
-        """Puts it back, under its Service names and at its address: as after a cut link, not a new pod
-        (callers' pooled connections to the old address would otherwise hang until their read timeout)."""
-        podman("network", "connect", f"--ip={pod.address}", *(f"--alias={alias}" for alias in self.aliases.get(pod.name, [])),
+        """Puts it back, under its Service names and at its IP and MAC addresses: as after a cut link, not a new
+        pod. Callers' pooled connections to the old IP would otherwise hang until their read timeout, and so
+        would those of a caller whose ARP cache still holds the old MAC (a new one is drawn at each connect)."""
+        podman("network", "connect", f"--ip={pod.address}", f"--mac-address={pod.mac}", *(f"--alias={alias}" for alias in self.aliases.get(pod.name, [])),
                self.network, self._infra(pod))
 
     def _infra(self, pod: Pod) -> str:

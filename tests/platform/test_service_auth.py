@@ -106,3 +106,26 @@ def test_a_token_from_a_caller_whose_clock_runs_a_little_ahead_is_accepted(produ
     refused = APIClient().get(f"/internal/catalog/products?ids={product.id}",
                               HTTP_AUTHORIZATION=f"Service {token(iat=far, nbf=far, exp=far + 60)}")
     assert refused.status_code == 401
+
+
+def test_a_caller_reuses_its_token_for_half_its_life(settings, monkeypatch):
+    settings.SHOP_SERVICE = "orders"
+    start = (int(time.time()) // 30 + 1) * 30  # the start of a reuse window
+    monkeypatch.setattr(time, "time", lambda: start + 29.5)
+    first = service_token(audience="catalog", user_id=7)
+    assert service_token(audience="catalog", user_id=7) == first
+    assert service_token(audience="catalog", user_id=8) != first  # one per end user
+    claims = jwt.decode(first, options={"verify_signature": False})
+    assert claims["exp"] - time.time() >= 30  # still half its life left when sent
+    monkeypatch.setattr(time, "time", lambda: start + 30)
+    assert service_token(audience="catalog", user_id=7) != first
+
+
+def test_a_verified_token_is_still_refused_once_it_expires(product, monkeypatch, settings):
+    credential = token()
+    assert APIClient().get(f"/internal/catalog/products?ids={product.id}",
+                           HTTP_AUTHORIZATION=f"Service {credential}").status_code == 200
+    expired_at = jwt.decode(credential, options={"verify_signature": False})["exp"] + settings.SHOP_TOKEN_LEEWAY_SECONDS
+    monkeypatch.setattr(time, "time", lambda: expired_at + 1)
+    refused = APIClient().get(f"/internal/catalog/products?ids={product.id}", HTTP_AUTHORIZATION=f"Service {credential}")
+    assert refused.status_code == 401
