@@ -62,18 +62,6 @@ class Pod:
         """The command in the pod's container, as the kubelet runs an exec probe."""
         return subprocess.run(["podman", "exec", self.container, *command], capture_output=True, text=True, timeout=60)
 
-    def liveness_as_kubelet(self, until: float) -> bool:
-        """Runs the exec livenessProbe as the kubelet would (podman plays no probes): every periodSeconds, and
-        after failureThreshold failures in a row restarts the container within its grace period. True once it did."""
-        probe, failures = self.spec["livenessProbe"], 0
-        while time.monotonic() < until:
-            failures = failures + 1 if self.run(*probe["exec"]["command"]).returncode else 0
-            if failures >= probe.get("failureThreshold", 3):
-                podman("restart", "--time", str(probe.get("terminationGracePeriodSeconds", 30)), self.container)
-                return True
-            time.sleep(probe.get("periodSeconds", 10))
-        return False
-
     @property
     def port(self) -> int | None:
         ports = self.spec.get("ports", [])
@@ -145,8 +133,27 @@ class KubePlay:
         aliases = ",".join(f"alias={alias}" for alias in self.aliases.get(pod.name, []))
         podman("kube", "play", "--network", f"{self.network}:{aliases}" if aliases else self.network, str(manifest),
                timeout=300)
-        infra = podman("pod", "inspect", "--format", "{{.InfraContainerID}}", pod.pod)
-        pod.address, pod.mac = self.address_of(infra)
+        pod.address, pod.mac = self.address_of(self._infra(pod))
+
+    def liveness_as_kubelet(self, pod: Pod, until: float) -> bool:
+        """Runs the pod's exec livenessProbe as the kubelet would (podman plays no probes): every periodSeconds,
+        and after failureThreshold failures in a row restarts it. True once it did."""
+        probe, failures = pod.spec["livenessProbe"], 0
+        while time.monotonic() < until:
+            failures = failures + 1 if pod.run(*probe["exec"]["command"]).returncode else 0
+            if failures >= probe.get("failureThreshold", 3):
+                self.restart(pod, grace=probe.get("terminationGracePeriodSeconds", 30))
+                return True
+            time.sleep(probe.get("periodSeconds", 10))
+        return False
+
+    def restart(self, pod: Pod, grace: float) -> None:
+        """Stops the pod's container within `grace` seconds and starts it again. podman 4.3 stops a played pod's
+        network holder with its last container (exit policy "stop") and offers no other, so the whole pod is
+        started again, at a new address: unlike a kubelet, which keeps the pod's network."""
+        podman("stop", "--time", str(grace), pod.container)
+        podman("pod", "start", pod.pod)
+        pod.address, pod.mac = self.address_of(self._infra(pod))
 
     def address_of(self, infra: str) -> tuple[str, str]:
         """The infra container's IP and MAC addresses on the run's network."""

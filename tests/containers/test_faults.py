@@ -16,12 +16,11 @@ FAIL_MAX = 5  # SHOP_BREAKER_FAIL_MAX's default: the circuit opens after this ma
 RECOVERY_TIMEOUT = 120  # seconds: container start, gunicorn boot, the breaker's half-open trial
 
 
-def podman(*args: str) -> None:
-    subprocess.run(["podman", *args], check=True, capture_output=True, timeout=120)
-
-
-def podman_out(*args: str) -> str:
-    return subprocess.run(["podman", *args], check=True, capture_output=True, text=True, timeout=120).stdout.strip()
+def podman(*args: str) -> str:
+    result = subprocess.run(["podman", *args], capture_output=True, text=True, timeout=120)
+    if result.returncode:
+        raise RuntimeError(f"podman {' '.join(args[:2])} failed: {result.stderr.strip()}")
+    return result.stdout.strip()
 
 
 @pytest.mark.parametrize("deployment", ["split"], indirect=True)
@@ -49,8 +48,9 @@ def test_stopped_inventory_container_gives_503s_and_orders_recover_after_start(d
 
 WORKER_CHECK = yaml.safe_load(COMPOSE_FILE.read_text())["x-worker-healthcheck"]
 RESTART_WITHIN = 120  # seconds from the freeze (issue 21)
-FREEZE = ("import os, signal\nfrom django.conf import settings\n"
-          "os.kill(int(open(settings.SHOP_WORKER_HEARTBEAT_FILE).read().split()[0]), signal.SIGSTOP)")
+FREEZE = ("import os, signal\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n"
+          "from shop.platform.messaging.heartbeat import heartbeat_file\n"
+          "os.kill(int(heartbeat_file().read_text().split()[0]), signal.SIGSTOP)")  # the worker's pid is in its file
 
 
 def seconds(duration: str) -> float:
@@ -66,14 +66,14 @@ def test_a_frozen_worker_is_restarted_by_its_health_check_and_commits_flow_again
     worker = deployment.container("inventory-worker")
     product_id = make_product(stock=10)["id"]
     order = customer.place_ok({product_id: 2})
-    started = podman_out("inspect", "--format", "{{.State.StartedAt}}", worker)
+    started = podman("inspect", "--format", "{{.State.StartedAt}}", worker)
     podman("exec", worker, "python", "-c", FREEZE)
     frozen_at = time.monotonic()
     assert customer.post(f"/orders/{order['id']}/pay").status_code == 200  # its stock commit waits in the queue
 
     def check_as_the_timer_would() -> str:
         subprocess.run(["podman", "healthcheck", "run", worker], capture_output=True, timeout=60)
-        return podman_out("inspect", "--format", "{{.State.StartedAt}}", worker)
+        return podman("inspect", "--format", "{{.State.StartedAt}}", worker)
 
     restarted = poll(check_as_the_timer_would, lambda now: now != started, timeout=RESTART_WITHIN,
                      step=seconds(WORKER_CHECK["interval"]))

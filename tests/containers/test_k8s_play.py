@@ -150,7 +150,7 @@ def test_every_http_pod_answers_its_liveness_probe(cluster):
 def test_a_worker_whose_loop_stops_is_restarted_by_its_liveness_probe(cluster):
     """Issue 21: a worker alive but no longer consuming (celery, PID 1, frozen) is restarted within two minutes,
     and a stock commit sent meanwhile lands. podman plays no probes, so the test runs the worker's exec probe
-    as the kubelet would (Pod.liveness_as_kubelet)."""
+    as the kubelet would (KubePlay.liveness_as_kubelet)."""
     worker = cluster.pod("shop-inventory-worker")
     command = worker.exec_probe("livenessProbe")
     assert poll(lambda: worker.run(*command).returncode, lambda code: code == 0, timeout=60, step=2) == 0
@@ -160,7 +160,7 @@ def test_a_worker_whose_loop_stops_is_restarted_by_its_liveness_probe(cluster):
     frozen_at = time.monotonic()
     paid = journey.customer.post(f"/orders/{journey.order_id}/pay")  # its stock commit waits for the worker
     assert paid.status_code == 200, paid.text
-    restarted = worker.liveness_as_kubelet(until=frozen_at + RESTART_WITHIN)
+    restarted = cluster.kube.liveness_as_kubelet(worker, until=frozen_at + RESTART_WITHIN)
     print(f"\nfrozen worker restarted after {time.monotonic() - frozen_at:.0f} s")
     assert restarted, f"not restarted within {RESTART_WITHIN} s"
     stock = poll(lambda: journey.customer.stock(journey.product_id), lambda s: s["on_hand"] == on_hand - 2, timeout=60)
