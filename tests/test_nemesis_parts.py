@@ -1,20 +1,28 @@
-"""The nemesis's parts that need no running shop: a seed reproduces its schedule, and the checks can fail."""
+"""The nemesis's parts that need no running shop: a seed reproduces its schedule, the checks can fail, and a
+partition cuts for real."""
+import socket
+import subprocess
+import sys
+import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from tests.contract.client import poll
 from tools.nemesis import invariants, schedule
+from tools.nemesis.enclave import Enclave, free_index
 from tools.nemesis.load import Call
 
 
 class FakeStack:
-    def __init__(self, roles, workers):
-        self.roles, self.workers = roles, workers
+    def __init__(self, roles, workers, enclaves=()):
+        self.roles, self.workers, self.enclaves = roles, workers, dict.fromkeys(enclaves)
 
     def background_commands(self):
         return [(f"{w}-worker", w, []) for w in self.workers] + [("beat", self.workers[0], [])]
 
 
-STACKS = {"split": FakeStack(("users", "catalog", "orders", "inventory", "gateway"), ("orders", "inventory")),
+STACKS = {"split": FakeStack(("users", "catalog", "orders", "inventory", "gateway"), ("orders", "inventory"),
+                             enclaves=("inventory",)),
           "monolith": FakeStack(("monolith",), ("monolith",))}
 
 
@@ -68,3 +76,66 @@ def test_a_queue_left_with_messages_or_without_its_consumer_is_a_violation():
     assert invariants.queues({"q": (0, 0, 1)}, {"q"}) == []
     assert invariants.queues({"q": (3, 1, 1), "r": (0, 0, 0)}, {"r"}) == ["queue q: 3 ready, 1 unacknowledged",
                                                                          "queue r: no consumer"]
+
+
+def test_an_enclave_relays_loopback_and_a_cut_drops_everything_both_ways_until_healed(tmp_path):
+    """The nemesis's partition (tools/nemesis/enclave.py), on real namespaces: a cut is silent (connections
+    time out; nothing is refused or unreachable), and a heal restores both directions."""
+    outside = socket.create_server(("127.0.0.1", 0))  # a loopback service, such as PostgreSQL, that greets
+    port = outside.getsockname()[1]
+    threading.Thread(target=_greet, args=(outside,), daemon=True).start()
+    enclave = Enclave(free_index())
+    try:
+        env = enclave.environment({"SOME_URL": f"redis://127.0.0.1:{port}/0", "OTHER": "127.0.0.1:1"}, port=8000)
+        assert env == {"SOME_URL": f"redis://{enclave.outer}:{port}/0", "OTHER": "127.0.0.1:1",
+                       "GUNICORN_BIND": f"{enclave.inner}:8000"}
+        server = subprocess.Popen(enclave.command([sys.executable, "-m", "http.server", "-b", enclave.inner, "8000",
+                                                   "-d", str(tmp_path)]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert poll(lambda: _listening(enclave.inner, 8000), bool, timeout=10)  # the host reaches the service
+            assert _reaches_from_inside(enclave, port)  # the service reaches loopback through the relay
+            enclave.cut()
+            assert not _reaches(enclave.inner, 8000) and not _reaches_from_inside(enclave, port)
+            enclave.heal()
+            assert _reaches(enclave.inner, 8000) and _reaches_from_inside(enclave, port)
+        finally:
+            server.kill()
+            server.wait()
+    finally:
+        enclave.close()
+        outside.close()
+
+
+def _greet(server: socket.socket) -> None:
+    while True:
+        try:
+            connection, _ = server.accept()
+        except OSError:
+            return  # closed
+        connection.sendall(b"+")
+        connection.close()
+
+
+def _listening(host: str, port: int) -> bool:
+    try:
+        return _reaches(host, port)
+    except ConnectionRefusedError:  # not yet
+        return False
+
+
+def _reaches(host: str, port: int) -> bool:
+    """Connects within 2 s; a timeout is the only failure a silent cut may give."""
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+        return True
+    except TimeoutError:
+        return False
+
+
+def _reaches_from_inside(enclave: Enclave, port: int) -> bool:
+    """The loopback service's greeting, read inside through the relay within 2 s."""
+    code = (f"import socket, sys\ntry:\n    greeting = socket.create_connection(({enclave.outer!r}, {port}), "
+            f"timeout=2).recv(1)\nexcept TimeoutError:\n    sys.exit(3)\nsys.exit(0 if greeting == b'+' else 4)\n")
+    result = subprocess.run(enclave.command([sys.executable, "-c", code]), capture_output=True, timeout=30)
+    assert result.returncode in (0, 3), result.stderr
+    return result.returncode == 0

@@ -62,6 +62,7 @@ class Stack:
     processes: dict = field(default_factory=dict)
     owns_data: bool = True  # creates its databases on start and drops them in clean_up; False beside another
     logs: str = "logs"  # the folder of the processes' logs, under data_dir
+    enclaves: dict = field(default_factory=dict)  # role -> a network namespace it serves from (tools/nemesis/enclave.py)
 
     def __post_init__(self):
         self.data_dir = Path(self.data_dir)
@@ -91,7 +92,8 @@ class Stack:
         return self.extra_env.get("SHOP_METRICS_TOKEN", "")
 
     def role_url(self, role: str) -> str:
-        return f"http://127.0.0.1:{self.port(role)}"
+        host = self.enclaves[role].inner if role in self.enclaves else "127.0.0.1"
+        return f"http://{host}:{self.port(role)}"
 
     def host_of(self, app: str) -> str:
         """The role hosting `app` in this stack."""
@@ -169,15 +171,19 @@ class Stack:
         if self.env("monolith")["DJANGO_DEBUG"] == "0":
             self.manage("monolith", "collectstatic", "--noinput", "-v0")
 
-    def _spawn(self, name: str, role: str, command: list[str]) -> None:
+    def _spawn(self, name: str, role: str, command: list[str], env: dict | None = None) -> None:
         log = open(self.data_dir / self.logs / f"{name}.log", "ab")
-        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.process_env(name, role), stdout=log,
+        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env or self.process_env(name, role), stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
 
     def start_role(self, role: str, wait: bool = True) -> None:
         command = ["manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port(role)}"] \
             if self.server == "runserver" else ["-m", "gunicorn", "shop.wsgi"]
-        self._spawn(role, role, [sys.executable, *command])
+        command, env = [sys.executable, *command], self.process_env(role, role)
+        if role in self.enclaves:  # its web process only: its workers stay outside, as pods of their own would
+            enclave = self.enclaves[role]
+            command, env = enclave.command(command), enclave.environment(env, self.port(role))
+        self._spawn(role, role, command, env)
         if wait:
             wait_healthy(self.role_url(role))
 

@@ -7,14 +7,14 @@ IP_FREEBIND = 15  # Linux; not exported by Python's socket module
 
 
 class TcpForwarder:
-    """Listens on (host, any free port) and relays each connection to target_port on loopback. `host` may
+    """Listens on (host, listen_port or any free port) and relays each connection to target_port on loopback. `host` may
     be an address no interface has yet (a container network's gateway before its first container)."""
 
-    def __init__(self, host: str, target_port: int):
+    def __init__(self, host: str, target_port: int, listen_port: int = 0):
         self.target_port = target_port
         self.server = socket.socket()
         self.server.setsockopt(socket.SOL_IP, IP_FREEBIND, 1)
-        self.server.bind((host, 0))
+        self.server.bind((host, listen_port))
         self.server.listen()
         self.port = self.server.getsockname()[1]
         threading.Thread(target=self._accept, daemon=True).start()

@@ -60,8 +60,18 @@ def service_kill(rig: Rig, fault: Fault) -> None:
 
 
 def service_freeze(rig: Rig, fault: Fault) -> None:
-    """Its callers' requests go unanswered: a stand-in for a partition (see docs/faults.md, "The nemesis")."""
+    """The process stops (a long pause): its callers' requests go unanswered, its own connections freeze."""
     _frozen(rig.stacks[fault.stack].processes[fault.target], fault.seconds)
+
+
+def service_partition(rig: Rig, fault: Fault) -> None:
+    """Its network namespace is cut off: nothing crosses either way, and no side is told (enclave.py)."""
+    enclave = rig.stacks[fault.stack].enclaves[fault.target]
+    enclave.cut()
+    try:
+        time.sleep(fault.seconds)
+    finally:
+        enclave.heal()
 
 
 def db_terminate(rig: Rig, fault: Fault) -> None:
@@ -91,6 +101,7 @@ def beat_kill(rig: Rig, fault: Fault) -> None:
 
 FAULTS = {"broker-app": broker_app, "broker-node": broker_node, "worker-kill": worker_kill,
           "worker-freeze": worker_freeze, "service-kill": service_kill, "service-freeze": service_freeze,
+          "service-partition": service_partition,
           "db-terminate": db_terminate, "redis-stop": redis_stop, "beat-kill": beat_kill}
 
 

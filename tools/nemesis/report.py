@@ -16,18 +16,19 @@ place, pay (with `Idempotency-Key`s, retried with the same key on no answer, 502
 readers browse. A seeded schedule of overlapping faults hits only what it started: the broker's app stopped
 (`broker-app`), the whole node restarted (`broker-node`), a worker SIGKILLed and restarted (`worker-kill`) or
 frozen with SIGSTOP past the 60 s heartbeat (`worker-freeze`), a service SIGKILLed and restarted
-(`service-kill`), database backends terminated (`db-terminate`), Redis stopped (`redis-stop`), the beat killed
-and restarted (`beat-kill`). After the last fault the load runs 10 s more, then the invariants are checked.
+(`service-kill`) or frozen (`service-freeze`), the split's inventory service partitioned from everything
+(`service-partition`), database backends terminated (`db-terminate`), Redis stopped (`redis-stop`), the beat
+killed and restarted (`beat-kill`). After the last fault the load runs 10 s more, then the invariants are checked.
 The test takes `SHOP_NEMESIS_SEED`, `SHOP_NEMESIS_SECONDS` and `SHOP_NEMESIS_MONOLITH=0` (the split shop only,
 lighter); a 3-minute run takes 5-9 minutes here (starting both stacks, the faults, up to 3 minutes waiting for the
 queues to drain, teardown). Each run rewrites this section and the plot.
 
-**The partition is a stand-in.** `service-freeze` stops a service's processes (SIGSTOP): its callers' packets
-get no answer, as across a cut link, but its own connections freeze rather than break. A real partition of a
-process on loopback needs packet filtering (this machine has no iptables or nft, and tc's drop action cannot be
-loaded) or the service started in a network namespace of its own with relays to the PostgreSQL, RabbitMQ and
-Redis that listen on 127.0.0.1 only; that was not built. `tests/containers/test_k8s_play.py` partitions a pod
-for real.
+**The partition is real.** The split's inventory service runs in a network namespace of its own
+(`tools/nemesis/enclave.py`): its callers reach it across a veth pair, and it reaches PostgreSQL, RabbitMQ, Redis
+and the other services, which listen on loopback, through relays at the pair's outer end. A cut makes every
+frame crossing the pair, either way, be dropped on arrival (a neighbour entry with a MAC address nobody has), so
+no side is told: open connections hang until the heal or their timeouts, as across a cut cable. Its worker runs
+outside, as a pod of its own would. `tests/containers/test_k8s_play.py` partitions a pod as well.
 """
 
 

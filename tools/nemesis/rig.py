@@ -1,5 +1,6 @@
-"""What the nemesis runs and may hurt: a Redis and a RabbitMQ node of its own, the split shop and the monolith
-with its worker on databases of their own (the chaos tests' `running` stacks and `RabbitNode`)."""
+"""What the nemesis runs and may hurt: a Redis and a RabbitMQ node of its own, the split shop (its inventory
+service in a network namespace of its own) and the monolith with its worker on databases of their own (the
+chaos tests' `running` stacks and `RabbitNode`)."""
 import contextlib
 import os
 import shutil
@@ -13,6 +14,7 @@ from tests.chaos.conftest import CHAOS_ENV
 from tests.chaos.rabbit import RabbitNode, _free_to_connect
 from tests.chaos.shop import ChaosShop
 from tests.conftest import port_free, running
+from tools.nemesis.enclave import Enclave, free_index
 
 # The chaos tests' fast repair loops; tokens that outlive a soak; pending orders that expire within one.
 NEMESIS_ENV = {**CHAOS_ENV, "SHOP_JWT_ACCESS_MINUTES": "120", "SHOP_RESERVATION_TTL": "300"}
@@ -74,9 +76,13 @@ class Rig:
             self.redis.start()
             self.rabbit = RabbitNode(ports=range(5750, 5800)).start()  # clear of the chaos tests' nodes
             self._exit.callback(self.rabbit.stop)
+            inventory = Enclave(free_index())  # the split's inventory service, to be partitioned for real
+            self._exit.callback(inventory.close)
             for topology in ("split", "monolith") if self.with_monolith else ("split",):
+                enclaves = {"inventory": inventory} if topology == "split" else {}
                 stack = self._exit.enter_context(running(topology, self.dirs, broker_url=self.rabbit.url,
-                                                         redis_url=self.redis.url, extra_env=NEMESIS_ENV))
+                                                         redis_url=self.redis.url, extra_env=NEMESIS_ENV,
+                                                         enclaves=enclaves))
                 self.stacks[topology] = stack
                 customers = self.customers if topology == "split" else max(1, self.customers // 2)
                 self.shops[topology] = ChaosShop(stack, customers=customers)

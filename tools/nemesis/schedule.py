@@ -24,7 +24,7 @@ class Fault:
             return "broker"
         if self.kind in ("worker-kill", "worker-freeze"):
             return f"{self.stack}:{self.target}-worker"
-        if self.kind in ("service-kill", "service-freeze"):
+        if self.kind in ("service-kill", "service-freeze", "service-partition"):
             return f"{self.stack}:{self.target}"
         return f"{self.stack}:{self.kind}:{self.target}"
 
@@ -35,8 +35,8 @@ class Fault:
 
 # kind -> (shortest, longest) hold in seconds
 HOLDS = {"broker-app": (5, 20), "broker-node": (3, 10), "worker-kill": (1, 4), "worker-freeze": (FREEZE_SECONDS,) * 2,
-         "service-kill": (1, 4), "service-freeze": (5, 15), "db-terminate": (0, 6), "redis-stop": (5, 15),
-         "beat-kill": (2, 8)}
+         "service-kill": (1, 4), "service-freeze": (5, 15), "service-partition": (5, 20), "db-terminate": (0, 6),
+         "redis-stop": (5, 15), "beat-kill": (2, 8)}
 
 
 def targets(kind: str, stacks: dict) -> list[tuple[str, str]]:
@@ -49,6 +49,7 @@ def targets(kind: str, stacks: dict) -> list[tuple[str, str]]:
         apps = ("users", "catalog", "orders", "inventory")
         pairs += {"worker-kill": [(name, w) for w in workers], "worker-freeze": [(name, w) for w in workers],
                   "service-kill": [(name, r) for r in stack.roles], "service-freeze": [(name, r) for r in stack.roles],
+                  "service-partition": [(name, r) for r in stack.enclaves],
                   "db-terminate": [(name, app) for app in apps], "beat-kill": [(name, "beat")]}[kind]
     return pairs
 
@@ -68,7 +69,10 @@ def make(seed: int, duration: float, stacks: dict, mean_gap: float = 15) -> list
             latest = duration - seconds
             if latest < WARMUP:
                 break
-            stack, target = rng.choice(targets(kind, stacks))
+            candidates = targets(kind, stacks)
+            if not candidates:  # e.g. a partition, with no service in a namespace of its own
+                break
+            stack, target = rng.choice(candidates)
             fault = Fault(kind, stack, target, round(rng.uniform(WARMUP, latest), 1), seconds)
             if not any(f.resource == fault.resource and _overlap(f, fault) for f in schedule):
                 schedule.append(fault)
