@@ -91,7 +91,7 @@ def process_memory(stack: Stack) -> list[tuple[str, int, int, int]]:
     children = _children_by_parent()
     rows = []
     for name, process in stack.processes.items():
-        kind = "celery beat" if name == "beat" else "celery" if name.endswith("-worker") else "gunicorn"
+        kind = "gunicorn" if name in stack.roles else "celery beat" if name == "beat" else "celery"  # workers, backstops
         role = name.removesuffix("-worker")
         for depth, pid in _tree(process.pid, children):
             label = f"{role} gunicorn {'master' if depth == 0 else 'child'}" if kind == "gunicorn" else \
