@@ -100,7 +100,7 @@ def run(plan, args, wrk: str | None) -> dict:
     began = time.monotonic()
     log = lambda message: print(f"[{time.monotonic() - began:5.0f} s] {message}", file=sys.stderr, flush=True)  # noqa: E731
     variants = {"monolith": ("monolith", ""), "split": ("split", ""), observability.TRACING_VARIANT: ("split", ""),
-                observability.NO_METRICS_VARIANT: ("split", "")}
+                observability.SAMPLED_VARIANT: ("split", ""), observability.NO_METRICS_VARIANT: ("split", "")}
     if args.redis_url:
         variants[measure.REDIS_VARIANT] = ("split", args.redis_url)
     stacks = make_stacks(variants, port_base=args.port_base, postgres_url=args.postgres_url,
