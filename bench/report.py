@@ -5,7 +5,7 @@ from pathlib import Path
 from bench import goals, order_cpu
 from bench.drivers import median, percentile
 from bench.goals import order_ratios, ratios
-from bench.measure import REDIS_TARGET
+from bench.measure import REDIS_TARGET, SERVER_TARGET
 from bench.observability import NO_METRICS_TARGET, SAMPLED_TARGET, SINK_GROUP, TRACING_TARGET
 from bench.report_profiles import profiles
 
@@ -96,6 +96,7 @@ def _ratio_lines(tput: dict) -> list[str]:
                             ("DRF view / bare view reading .values() (no model instance either)", "monolith",
                              "bare view reading values() (monolith)"),
                             ("catalog service direct / monolith", "split catalog service direct", "monolith"),
+                            ("granian / gunicorn gthread, monolith", SERVER_TARGET, "monolith"),
                             ("tracing on, one trace in ten / off, split via gateway", SAMPLED_TARGET,
                              "split via gateway"),
                             ("tracing on, every span / off, split via gateway", TRACING_TARGET, "split via gateway"),
