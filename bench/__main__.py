@@ -100,11 +100,13 @@ def run(plan, args, wrk: str | None) -> dict:
     began = time.monotonic()
     log = lambda message: print(f"[{time.monotonic() - began:5.0f} s] {message}", file=sys.stderr, flush=True)  # noqa: E731
     variants = {"monolith": ("monolith", ""), "split": ("split", ""), observability.TRACING_VARIANT: ("split", ""),
-                observability.NO_METRICS_VARIANT: ("split", "")}
+                observability.SAMPLED_VARIANT: ("split", ""), observability.NO_METRICS_VARIANT: ("split", ""),
+                measure.SERVER_VARIANT: ("monolith", "")}
     if args.redis_url:
         variants[measure.REDIS_VARIANT] = ("split", args.redis_url)
     stacks = make_stacks(variants, port_base=args.port_base, postgres_url=args.postgres_url,
                          broker_url=args.broker_url)
+    stacks[measure.SERVER_VARIANT].server = "granian"
     sink = OtlpSink(keep=False).__enter__()
     for name, env in observability.variant_env(sink).items():
         stacks[name].extra_env.update(env)

@@ -13,6 +13,8 @@ from tools.stack import Stack
 
 REDIS_VARIANT = "split+redis"  # the split again, with breaker state and the gateway cache in Redis
 REDIS_TARGET = "split via gateway, Redis breaker and cache"
+SERVER_VARIANT = "monolith+granian"  # the monolith again, served by granian instead of gunicorn (goal 8)
+SERVER_TARGET = "monolith, granian"
 
 
 @dataclass
@@ -72,7 +74,10 @@ def targets(stacks: dict[str, Stack], seeded: dict[str, Seeded]) -> dict[str, st
     extra = observability.targets(stacks, {name: s.product_id for name, s in seeded.items()})
     if REDIS_VARIANT in stacks:
         extra[REDIS_TARGET] = f"{stacks[REDIS_VARIANT].url}/products/{seeded[REDIS_VARIANT].product_id}"
-    return {**dict(list(urls.items())[:3]), **extra, **dict(list(urls.items())[3:])}
+    server = {SERVER_TARGET: f"{stacks[SERVER_VARIANT].url}/products/{seeded[SERVER_VARIANT].product_id}"} \
+        if SERVER_VARIANT in stacks else {}
+    return {**dict(list(urls.items())[:2]), **server, **dict(list(urls.items())[2:3]), **extra,
+            **dict(list(urls.items())[3:])}
 
 
 def process_groups(stacks: dict[str, Stack]) -> tuple[dict[int, str], dict[str, str]]:

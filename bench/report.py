@@ -5,8 +5,8 @@ from pathlib import Path
 from bench import goals, order_cpu
 from bench.drivers import median, percentile
 from bench.goals import order_ratios, ratios
-from bench.measure import REDIS_TARGET
-from bench.observability import NO_METRICS_TARGET, SINK_GROUP, TRACING_TARGET
+from bench.measure import REDIS_TARGET, SERVER_TARGET
+from bench.observability import NO_METRICS_TARGET, SAMPLED_TARGET, SINK_GROUP, TRACING_TARGET
 from bench.report_profiles import profiles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +40,7 @@ def render(r: dict, before: dict | None = None) -> str:
         "processes on loopback. Rerun with `make bench` (needs the local PostgreSQL, RabbitMQ and Redis, and wrk; "
         "`python -m bench --help` says more).", "",
         "## Setup", "", "| | |", "|---|---|", *[f"| {k} | {v} |" for k, v in meta["setup"].items()], "",
-        "## Goals (issue 13)", "",
+        "## Goals (issue 23)", "",
         "Each figure is the median of per-round ratios taken side by side in this run"
         + (f"; 'before' is {before['source']}." if before else "."), "",
         *goal_table(r, before), "",
@@ -96,7 +96,10 @@ def _ratio_lines(tput: dict) -> list[str]:
                             ("DRF view / bare view reading .values() (no model instance either)", "monolith",
                              "bare view reading values() (monolith)"),
                             ("catalog service direct / monolith", "split catalog service direct", "monolith"),
-                            ("tracing on / off, split via gateway", TRACING_TARGET, "split via gateway"),
+                            ("granian / gunicorn gthread, monolith", SERVER_TARGET, "monolith"),
+                            ("tracing on, one trace in ten / off, split via gateway", SAMPLED_TARGET,
+                             "split via gateway"),
+                            ("tracing on, every span / off, split via gateway", TRACING_TARGET, "split via gateway"),
                             ("metrics on / off, split via gateway", "split via gateway", NO_METRICS_TARGET)):
         if num in tput and den in tput:
             values = ratios(tput[num], tput[den])

@@ -56,7 +56,7 @@ class Stack:
     redis_url: str = ""  # e.g. redis://127.0.0.1:6379/0 -> shared breaker state and gateway cache
     namespace: str = ""  # prefix of queues and Redis keys, so stacks can share one broker and Redis
     extra_env: dict = field(default_factory=dict)
-    server: str = "gunicorn"  # or "runserver": Django's threaded dev server, as `make run` uses
+    server: str = "gunicorn"  # or "runserver": Django's threaded dev server, as `make run` uses; or "granian"
     gunicorn_workers: int = 1
     gunicorn_threads: int = 8
     processes: dict = field(default_factory=dict)
@@ -176,10 +176,19 @@ class Stack:
         self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env or self.process_env(name, role), stdout=log,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
 
+    def server_command(self, role: str) -> list[str]:
+        """gunicorn (gunicorn.conf.py), Django's runserver, or granian, which the bench measures beside gunicorn
+        (it has none of gunicorn.conf.py's hooks)."""
+        if self.server == "runserver":
+            return [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port(role)}"]
+        if self.server == "granian":
+            return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port",
+                    str(self.port(role)), "--workers", str(self.gunicorn_workers), "--blocking-threads",
+                    str(self.gunicorn_threads), "--no-ws", "shop.wsgi:application"]
+        return [sys.executable, "-m", "gunicorn", "shop.wsgi"]
+
     def start_role(self, role: str, wait: bool = True) -> None:
-        command = ["manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port(role)}"] \
-            if self.server == "runserver" else ["-m", "gunicorn", "shop.wsgi"]
-        command, env = [sys.executable, *command], self.process_env(role, role)
+        command, env = self.server_command(role), self.process_env(role, role)
         if role in self.enclaves:  # its web process only: its workers stay outside, as pods of their own would
             enclave = self.enclaves[role]
             command, env = enclave.command(command), enclave.environment(env, self.port(role))

@@ -147,6 +147,7 @@ def test_every_http_pod_answers_its_liveness_probe(cluster):
         assert _status(url, headers) == 200, url
 
 
+@pytest.mark.parametrize("cluster", ["split"], indirect=True)  # the worker's Deployment is one component in both
 def test_a_worker_whose_loop_stops_is_restarted_by_its_liveness_probe(cluster):
     """Issue 21: a worker alive but no longer consuming (celery, PID 1, frozen) is restarted within two minutes,
     and a stock commit sent meanwhile lands. podman plays no probes, so the test runs the worker's exec probe

@@ -1,4 +1,5 @@
-"""The contract suite runs unchanged against every topology (monolith, hybrid, split): every test gets `api` for each.
+"""The contract suite runs unchanged against every topology (monolith, split, and with the services hybrid):
+every test gets `api` for each.
 
 Stacks live for the whole session and are shared by all tests, so tests isolate themselves by
 creating fresh products and customers. Tokens cached per session stay valid: access tokens live
@@ -14,8 +15,10 @@ from tests.contract.client import ApiClient, unique
 CROWD_SIZE = 40
 
 
-@pytest.fixture(scope="session", params=["monolith", "hybrid", "split"])
+@pytest.fixture(scope="session", params=["monolith", "split", *(["hybrid"] if POSTGRES_URL else [])])
 def stack(request, tmp_path_factory):
+    """Each topology's stack; the hybrid on PostgreSQL, RabbitMQ and Redis only (make test-services), where its
+    two kinds of process meet the services they share, which keeps `make test` short."""
     # On SQLite the monolith runs on Django's threaded dev server, as `make run` serves it. On PostgreSQL
     # it runs on gunicorn like every split role: runserver's thread per request has no bound, and 40
     # parallel orders would hold more connections than PostgreSQL allows.

@@ -1,12 +1,16 @@
-"""Tracing in process, with OpenTelemetry's in-memory exporter: an incoming traceparent is continued,
-and an outbox message carries its writer's trace into the task, even when relayed later by beat."""
+"""Tracing in process, with OpenTelemetry's in-memory exporter: an incoming traceparent is continued, the
+server span is the one opentelemetry-instrumentation-django would make, an unsampled request records
+nothing and passes its decision on, and an outbox message carries its writer's trace into the task, even
+when relayed later by beat."""
 from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from opentelemetry.instrumentation.celery import CeleryInstrumentor
 from opentelemetry.instrumentation.django import DjangoInstrumentor
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.instrumentation.urllib3 import URLLib3Instrumentor
@@ -22,20 +26,33 @@ from shop.platform.observability import telemetry
 pytestmark = pytest.mark.django_db(databases="__all__")
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
-INSTRUMENTORS = (DjangoInstrumentor, URLLib3Instrumentor, CeleryInstrumentor, PsycopgInstrumentor, RedisInstrumentor)
+INSTRUMENTORS = (URLLib3Instrumentor, CeleryInstrumentor, PsycopgInstrumentor, RedisInstrumentor)
+
+
+def provider_with(exporter, sampler=None) -> TracerProvider:
+    provider = TracerProvider(**({"sampler": sampler} if sampler else {}))
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return provider
 
 
 @pytest.fixture
-def spans(monkeypatch):
-    """Instruments this process for one test; yields the in-memory exporter, then uninstruments."""
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    telemetry.instrument(provider)
-    yield exporter
+def instrumented(monkeypatch, settings):
+    """instrumented(provider) instruments this process for one test; all is undone after it (the
+    middleware list by pytest-django's `settings`)."""
+    settings.MIDDLEWARE = list(settings.MIDDLEWARE)
+    yield telemetry.instrument
     for instrumentor in INSTRUMENTORS:
         instrumentor().uninstrument()
     monkeypatch.setattr(telemetry, "_enabled", False)
+    monkeypatch.setattr(telemetry, "_provider", None)
+
+
+@pytest.fixture
+def spans(instrumented):
+    """The in-memory exporter of a process instrumented for one test, sampling every trace."""
+    exporter = InMemorySpanExporter()
+    instrumented(provider_with(exporter))
+    return exporter
 
 
 def trace_ids(exporter) -> set[str]:
@@ -69,7 +86,48 @@ def test_the_instrumentations_named_in_otel_python_disabled_instrumentations_are
     assert not PsycopgInstrumentor().is_instrumented_by_opentelemetry
     assert not RedisInstrumentor().is_instrumented_by_opentelemetry
     assert Client().get("/products").status_code == 200
-    assert [s.name for s in exporter.get_finished_spans()] == ["GET products"]  # Django's server span
+    assert [s.name for s in exporter.get_finished_spans()] == ["GET products"]  # the server span
+
+
+@pytest.mark.parametrize("path", ["/products", "/products/1", "/no-such-route"])
+def test_the_server_span_is_the_one_the_django_instrumentation_makes(instrumented, monkeypatch, path):
+    """Name, kind, parent and route as opentelemetry-instrumentation-django's middleware gives them."""
+    monkeypatch.setenv("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "psycopg,redis,celery,urllib3")  # server spans only
+    ours, theirs = InMemorySpanExporter(), InMemorySpanExporter()
+    DjangoInstrumentor().instrument(tracer_provider=provider_with(theirs))
+    try:
+        their_status = Client().get(path, headers={"traceparent": TRACEPARENT}).status_code
+    finally:
+        DjangoInstrumentor().uninstrument()
+    instrumented(provider_with(ours))
+    our_status = Client().get(path, headers={"traceparent": TRACEPARENT}).status_code
+    assert our_status == their_status
+    (mine,), (library,) = ours.get_finished_spans(), theirs.get_finished_spans()
+    assert (mine.name, mine.kind, mine.context.trace_id, mine.parent.span_id) == \
+        (library.name, library.kind, library.context.trace_id, library.parent.span_id)
+    assert mine.attributes.get("http.route") == library.attributes.get("http.route")
+    assert mine.attributes["http.response.status_code"] == library.attributes["http.status_code"] == our_status
+
+
+def test_an_unsampled_request_records_nothing_and_passes_its_decision_on(instrumented):
+    """One trace in ten: a request whose trace is not sampled makes no span, and the calls it makes carry
+    the same trace, marked "not sampled", so the services behind it decide alike."""
+    exporter = InMemorySpanExporter()
+    instrumented(provider_with(exporter, ParentBased(TraceIdRatioBased(0.1))))
+    unsampled = f"00-{TRACE_ID}-00f067aa0ba902b7-00"
+    seen = {}
+
+    def call_onwards(request):
+        with telemetry.client_span("GET", "http://inventory/internal") as headers:
+            seen.update(headers)
+        return HttpResponse()
+
+    from shop.platform.observability.server_span import ServerSpanMiddleware
+
+    request = RequestFactory().get("/products", headers={"traceparent": unsampled})
+    assert ServerSpanMiddleware(call_onwards)(request).status_code == 200
+    assert exporter.get_finished_spans() == ()
+    assert seen["traceparent"].split("-")[1] == TRACE_ID and seen["traceparent"].endswith("-00")
 
 
 def test_tracing_is_off_by_default():

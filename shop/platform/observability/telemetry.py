@@ -11,7 +11,9 @@ from django.core.exceptions import ImproperlyConfigured
 from opentelemetry import context, propagate, trace
 
 EXPORTERS = ("none", "console", "otlp")
+SERVER_SPANS = "shop.platform.observability.server_span.ServerSpanMiddleware"
 _enabled = False
+_provider = None
 
 
 def exporter_name() -> str:
@@ -44,23 +46,32 @@ def tracer_provider(role: str, exporter):
 
 
 def instrument(provider) -> None:
-    """Django (continues `traceparent`), urllib3 (Consul), Celery, psycopg and redis, but those named in
-    OTEL_PYTHON_DISABLED_INSTRUMENTATIONS (comma-separated, as opentelemetry-instrument reads it)."""
+    """Django (a server span per request, continuing `traceparent`: server_span.py), urllib3 (Consul), Celery,
+    psycopg and redis, but those named in OTEL_PYTHON_DISABLED_INSTRUMENTATIONS (comma-separated, as
+    opentelemetry-instrument reads it)."""
+    from django.conf import settings
     from opentelemetry.instrumentation.celery import CeleryInstrumentor
-    from opentelemetry.instrumentation.django import DjangoInstrumentor
     from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
     from opentelemetry.instrumentation.redis import RedisInstrumentor
     from opentelemetry.instrumentation.urllib3 import URLLib3Instrumentor
 
-    global _enabled
+    global _enabled, _provider
+    _provider = provider
     disabled = {name.strip() for name in os.environ.get("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "").split(",")}
-    instrumentors = {"django": DjangoInstrumentor, "urllib3": URLLib3Instrumentor, "celery": CeleryInstrumentor,
-                     "psycopg": PsycopgInstrumentor, "redis": RedisInstrumentor}
+    if "django" not in disabled and SERVER_SPANS not in settings.MIDDLEWARE:
+        settings.MIDDLEWARE = [SERVER_SPANS, *settings.MIDDLEWARE]  # first: the span covers every other
+    instrumentors = {"urllib3": URLLib3Instrumentor, "celery": CeleryInstrumentor, "psycopg": PsycopgInstrumentor,
+                     "redis": RedisInstrumentor}
     for name, kind in instrumentors.items():
         instrumentor = kind()  # one per process (the class keeps a single instance)
         if name not in disabled and not instrumentor.is_instrumented_by_opentelemetry:
             instrumentor.instrument(tracer_provider=provider)
     _enabled = True
+
+
+def tracer(name: str) -> trace.Tracer:
+    """A tracer of the provider the process was instrumented with."""
+    return trace.get_tracer(name, tracer_provider=_provider)
 
 
 def setup(role: str) -> None:
@@ -101,8 +112,7 @@ def client_span(method: str, url: str):
     if not _enabled:
         yield {}
         return
-    tracer = trace.get_tracer(__name__)
-    with tracer.start_as_current_span(method, kind=trace.SpanKind.CLIENT,
+    with tracer(__name__).start_as_current_span(method, kind=trace.SpanKind.CLIENT,
                                       attributes={"http.request.method": method, "url.full": url}):
         carrier: dict = {}
         propagate.inject(carrier)
