@@ -63,21 +63,21 @@ def targets(stacks: dict[str, Stack], seeded: dict[str, Seeded]) -> dict[str, st
     """The GET /products/<id> URLs compared for throughput: monolith, bare view, gateway, catalog service."""
     mono, split = stacks["monolith"], stacks["split"]
     m_id, s_id = seeded["monolith"].product_id, seeded["split"].product_id
-    urls = {  # each round runs them in this order, then the next in reverse: neighbours are compared
-        "bare view (monolith)": f"{mono.url}/{BARE_PRODUCT_PATH}/{m_id}",
-        "monolith": f"{mono.url}/products/{m_id}",
-        "split via gateway": f"{split.url}/products/{s_id}",
-        "split catalog service direct": f"{split.role_url('catalog')}/products/{s_id}",
-        "gateway process, empty Django view": f"{split.url}/{EMPTY_PATH}",
-        "bare view reading values() (monolith)": f"{mono.url}/{BARE_VALUES_PATH}/{m_id}",
-    }
-    extra = observability.targets(stacks, {name: s.product_id for name, s in seeded.items()})
+
+    def product(variant: str) -> str:
+        return f"{stacks[variant].url}/products/{seeded[variant].product_id}"
+
+    # each round runs them in this order, then the next in reverse: neighbours are compared
+    urls = {"bare view (monolith)": f"{mono.url}/{BARE_PRODUCT_PATH}/{m_id}", "monolith": f"{mono.url}/products/{m_id}"}
+    if SERVER_VARIANT in stacks:
+        urls[SERVER_TARGET] = product(SERVER_VARIANT)
+    urls["split via gateway"] = f"{split.url}/products/{s_id}"
+    urls |= observability.targets(stacks, {name: s.product_id for name, s in seeded.items()})
     if REDIS_VARIANT in stacks:
-        extra[REDIS_TARGET] = f"{stacks[REDIS_VARIANT].url}/products/{seeded[REDIS_VARIANT].product_id}"
-    server = {SERVER_TARGET: f"{stacks[SERVER_VARIANT].url}/products/{seeded[SERVER_VARIANT].product_id}"} \
-        if SERVER_VARIANT in stacks else {}
-    return {**dict(list(urls.items())[:2]), **server, **dict(list(urls.items())[2:3]), **extra,
-            **dict(list(urls.items())[3:])}
+        urls[REDIS_TARGET] = product(REDIS_VARIANT)
+    return urls | {"split catalog service direct": f"{split.role_url('catalog')}/products/{s_id}",
+                   "gateway process, empty Django view": f"{split.url}/{EMPTY_PATH}",
+                   "bare view reading values() (monolith)": f"{mono.url}/{BARE_VALUES_PATH}/{m_id}"}
 
 
 def process_groups(stacks: dict[str, Stack]) -> tuple[dict[int, str], dict[str, str]]:
