@@ -6,24 +6,9 @@ carrying the decision on (its context is current, so the calls it makes propagat
 more. A sampled one is named, as the library names it, `<METHOD> <route>` once the URL is resolved, with the
 stable HTTP semantic conventions' attributes."""
 from opentelemetry import context, propagate, trace
-from opentelemetry.propagators.textmap import Getter
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from shop.platform.observability.telemetry import tracer
-
-
-class _MetaGetter(Getter):
-    """Header values from Django's request.META (`traceparent` -> HTTP_TRACEPARENT)."""
-
-    def get(self, carrier: dict, key: str) -> list[str] | None:
-        value = carrier.get("HTTP_" + key.upper().replace("-", "_"))
-        return [value] if value is not None else None
-
-    def keys(self, carrier: dict) -> list[str]:
-        return [key[5:].lower().replace("_", "-") for key in carrier if key.startswith("HTTP_")]
-
-
-META = _MetaGetter()
 
 
 class ServerSpanMiddleware:
@@ -32,7 +17,7 @@ class ServerSpanMiddleware:
         self.tracer = tracer(__name__)
 
     def __call__(self, request):
-        parent = propagate.extract(request.META, getter=META)
+        parent = propagate.extract(request.headers)  # case-insensitive, as the default getter needs
         span = self.tracer.start_span(request.method, context=parent, kind=SpanKind.SERVER)
         token = context.attach(trace.set_span_in_context(span, parent))
         try:
