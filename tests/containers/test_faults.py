@@ -50,7 +50,8 @@ WORKER_CHECK = yaml.safe_load(COMPOSE_FILE.read_text())["x-worker-healthcheck"]
 RESTART_WITHIN = 120  # seconds from the freeze (issue 21)
 FREEZE = ("import os, signal\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n"
           "from shop.platform.messaging.heartbeat import heartbeat_file\n"
-          "os.kill(int(heartbeat_file().read_text().split()[0]), signal.SIGSTOP)")  # the worker's pid is in its file
+          "from shop.platform.messaging.liveness import heartbeat_fields\n"
+          "os.kill(heartbeat_fields(heartbeat_file())[0], signal.SIGSTOP)")  # the worker's pid, from its heartbeat
 
 
 def seconds(duration: str) -> float:

@@ -27,7 +27,7 @@ def age(path: Path) -> float | None:
         return None
 
 
-def _fields(path: Path) -> tuple[int, float] | None:
+def heartbeat_fields(path: Path) -> tuple[int, float] | None:
     """(the worker's pid, when it last received a task) from the heartbeat file."""
     try:
         pid, received = path.read_text().split()
@@ -37,7 +37,7 @@ def _fields(path: Path) -> tuple[int, float] | None:
 
 
 def kill(path: Path) -> None:
-    fields = _fields(path)
+    fields = heartbeat_fields(path)
     if fields is None:
         print("no pid in the heartbeat file: nothing killed", file=sys.stderr)
         return
@@ -92,7 +92,7 @@ def main(argv=None) -> int:
         if args.kill:
             kill(path)
         return 1
-    fields = _fields(path)
+    fields = heartbeat_fields(path)
     if args.progress_age and fields and time.time() - fields[1] > args.progress_age:
         ready = ready_messages()
         if ready:
