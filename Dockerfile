@@ -16,7 +16,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Home is the writable data dir: gunicorn puts its control socket there.
+# Home is the writable data dir.
 RUN groupadd --system --gid 10001 shop \
     && useradd --system --uid 10001 --gid shop --home-dir /app/data --no-create-home shop
 
@@ -42,5 +42,5 @@ EXPOSE 8000 5001 5002 5003 5004
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request as u; from shop.platform.topology import PORTS, current_role; u.urlopen(f'http://127.0.0.1:{PORTS[current_role()]}/health/', timeout=4)"]
 
-# gunicorn.conf.py (read by default) binds 0.0.0.0 on the role's port.
-CMD ["gunicorn", "shop.wsgi"]
+# granian (shop/serve.py) binds 0.0.0.0 on the role's port.
+CMD ["python", "-m", "shop.serve"]

@@ -1,4 +1,4 @@
-"""`python -m bench` (make bench): starts the monolith and the split side by side under gunicorn on
+"""`python -m bench` (make bench): starts the monolith and the split side by side under granian on
 PostgreSQL and RabbitMQ, measures them, prints the table and writes docs/benchmarks.md.
 
 `python -m bench --smoke` runs every measurement with tiny counts and writes its table to a temporary
@@ -26,7 +26,7 @@ from pathlib import Path
 from bench import baseline, drivers, measure, observability
 from bench.plan import FULL, SMOKE
 from bench.report import keep_by_hand, render
-from bench.stacks import GUNICORN_THREADS, GUNICORN_WORKERS, make_stacks, staff_api
+from bench.stacks import WEB_THREADS, WEB_WORKERS, make_stacks, staff_api
 from tools.otlp_sink import OtlpSink
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,7 +106,7 @@ def run(plan, args, wrk: str | None) -> dict:
         variants[measure.REDIS_VARIANT] = ("split", args.redis_url)
     stacks = make_stacks(variants, port_base=args.port_base, postgres_url=args.postgres_url,
                          broker_url=args.broker_url)
-    stacks[measure.SERVER_VARIANT].server = "granian"
+    stacks[measure.SERVER_VARIANT].server = "gunicorn"
     sink = OtlpSink(keep=False).__enter__()
     for name, env in observability.variant_env(sink).items():
         stacks[name].extra_env.update(env)
@@ -171,17 +171,16 @@ def meta(plan, args, wrk: str | None, stacks) -> dict:
         "machine": f"{cpu}, {os.cpu_count()} cores, {int(memory) / 1024 / 1024:.1f} GiB RAM, "
                    f"{platform.system()} {platform.release()}",
         "versions": f"Python {platform.python_version()}, Django {version('django')}, DRF "
-                    f"{version('djangorestframework')}, gunicorn {version('gunicorn')}, urllib3 {version('urllib3')}, "
+                    f"{version('djangorestframework')}, granian {version('granian')}, gunicorn {version('gunicorn')}, urllib3 {version('urllib3')}, "
                     f"psycopg {version('psycopg')}, Celery {version('celery')}, PostgreSQL {_postgres(args)}",
         "load generator": LOAD_GENERATOR.format(version=wrk) if wrk else
         "a Python client (threads, keep-alive http.client, in its own process): wrk is not installed",
-        "servers": f"gunicorn gthread, {GUNICORN_WORKERS} workers x {GUNICORN_THREADS} threads, a listening socket "
-                   "per worker (SO_REUSEPORT), kept-alive connections closed after GUNICORN_KEEPALIVE_REQUESTS answers "
-                   "(gunicorn.conf.py), "
-                   "DEBUG off, for every role of both topologies; one PostgreSQL database per app; Celery workers "
+        "servers": f"granian (shop/serve.py: the app loaded before the fork, gc.freeze), {WEB_WORKERS} workers x "
+                   f"{WEB_THREADS} threads; in the goal-8 row gunicorn gthread, as many, a listening socket per "
+                   "worker (SO_REUSEPORT); DEBUG off, for every role of both topologies; one PostgreSQL database per app; Celery workers "
                    "(threads, 4) on RabbitMQ; metrics on and tracing off, as shipped, except in the two goal-6 "
                    "variants of the split",
-        "breaker state and gateway cache": "in-process (per gunicorn worker)" + (
+        "breaker state and gateway cache": "in-process (per server worker)" + (
             f"; the '{measure.REDIS_TARGET}' row uses Redis at {args.redis_url}" if args.redis_url else ""),
         "ports": ", ".join(f"{name} {stack.url}" for name, stack in stacks.items()),
         "command": f"`{shlex.join([Path(sys.executable).name, '-m', 'bench', *sys.argv[1:]])}` (make bench)",

@@ -54,6 +54,6 @@ def _group(pid: int, processes: dict, roots: dict[int, str], databases: dict[str
 
 def busiest_child_share(before: dict, after: dict, parent: int) -> float:
     """The busiest child's share of the CPU all of `parent`'s children spent between two snapshots:
-    1/n when n gunicorn workers share the load evenly, 1.0 when one worker did all of it (nan if idle)."""
+    1/n when n workers share the load evenly, 1.0 when one worker did all of it (nan if idle)."""
     spent = [ticks - before.get(pid, (0, 0, ""))[1] for pid, (ppid, ticks, _) in after.items() if ppid == parent]
     return max(spent) / sum(spent) if spent and sum(spent) > 0 else float("nan")

@@ -20,7 +20,7 @@ class Throughput:
     requests: int
     errors: int  # non-2xx answers plus socket errors
     cpu_ms: dict = field(default_factory=dict)  # CPU milliseconds per request, by process group
-    busiest_worker: float = float("nan")  # the serving role's busiest gunicorn worker's share of its workers' CPU
+    busiest_worker: float = float("nan")  # the serving role's busiest web worker's share of its workers' CPU
 
 
 def run_job(job: dict, *, timeout: float) -> dict:

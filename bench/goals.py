@@ -64,7 +64,7 @@ def per_round(r: dict) -> dict[str, list[float]]:
         "6b": ratios(pick(TRACING_TARGET), pick("split via gateway")),
         "6m": ratios(pick("split via gateway"), pick(NO_METRICS_TARGET)),
         "7": [totals["split"] / totals["monolith"]] if totals.get("monolith") else [],
-        "8": ratios(pick(SERVER_TARGET), pick("monolith")),
+        "8": ratios(pick("monolith"), pick(SERVER_TARGET)),
         "events": [max(percentile(sorted(e["samples_ms"]), 95) for e in r["events"].values())],
     }
 

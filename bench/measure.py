@@ -13,8 +13,8 @@ from tools.stack import Stack
 
 REDIS_VARIANT = "split+redis"  # the split again, with breaker state and the gateway cache in Redis
 REDIS_TARGET = "split via gateway, Redis breaker and cache"
-SERVER_VARIANT = "monolith+granian"  # the monolith again, served by granian instead of gunicorn (goal 8)
-SERVER_TARGET = "monolith, granian"
+SERVER_VARIANT = "monolith+gunicorn"  # the monolith again, served by gunicorn instead of granian (goal 8)
+SERVER_TARGET = "monolith, gunicorn"
 
 
 @dataclass
@@ -116,7 +116,7 @@ def throughput(urls: dict[str, str], stacks: dict[str, Stack], plan: Plan, *, us
 
 
 def _front_pid(url: str, stacks: dict[str, Stack]) -> int:
-    """The gunicorn master serving `url`, found by its port."""
+    """The web server's main process serving `url`, found by its port."""
     port = int(url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
     return next(stack.processes[role].pid for stack in stacks.values() for role in stack.roles
                 if stack.ports[role] == port)
@@ -141,7 +141,7 @@ def hop_latency(stacks: dict[str, Stack], seeded: dict[str, Seeded], plan: Plan)
 
 
 def profiles(stacks: dict[str, Stack], urls: dict[str, str], plan: Plan) -> list[profile.Profile]:
-    """py-spy on the gateway's and on the monolith's gunicorn workers, each while wrk loads it (runs not counted)."""
+    """py-spy on the gateway's and on the monolith's web workers, each while wrk loads it (runs not counted)."""
     found = []
     for role, stack, url in (("gateway", stacks["split"], urls["split via gateway"]),
                              ("monolith", stacks["monolith"], urls["monolith"])):

@@ -4,7 +4,7 @@ in rounds that alternate which goes first; /proc says what the monolith's proces
 backends spent. `python -m bench.order_cpu` is the load client, run as its own process.
 
     runs = measure(stack, tokens, product_ids, rounds=3, orders_per_client=40)
-    ratio(runs)  # median over rounds of real / bare, shop total (gunicorn + PostgreSQL) per placed order"""
+    ratio(runs)  # median over rounds of real / bare, shop total (web server + PostgreSQL) per placed order"""
 import json
 import random
 import subprocess
@@ -30,7 +30,7 @@ class OrderCpu:
 
     @property
     def shop_total(self) -> float:
-        """The monolith's gunicorn processes plus their PostgreSQL backends."""
+        """The monolith's web server processes plus their PostgreSQL backends."""
         return self.cpu_ms.get("monolith", 0.0) + self.cpu_ms.get(POSTGRES, 0.0)
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 # (label, function, file) for the inclusive table: the share of samples whose stack holds that frame.
 STAGES = (
+    ("granian WSGI worker: the call into the app (parsing and writing are Rust, outside Python)", "_runner",
+     "granian/wsgi.py"),
     ("gunicorn gthread worker: parse, handle, write", "ThreadWorker.handle", "gunicorn/workers/gthread.py"),
     ("Django WSGIHandler: request -> response", "WSGIHandler.__call__", "django/core/handlers/wsgi.py"),
     ("middleware chain (RequestIdMiddleware and inward)", "RequestIdMiddleware.__call__", "shop/platform/observability/request_id.py"),
@@ -57,7 +59,7 @@ def py_spy() -> str | None:
 
 
 def start(pid: int, seconds: float) -> tuple[subprocess.Popen, Path] | None:
-    """Starts py-spy on a gunicorn master and its workers; returns None when py-spy is not installed."""
+    """Starts py-spy on a web server's main process and its workers; returns None when py-spy is not installed."""
     binary = py_spy()
     if binary is None:
         return None

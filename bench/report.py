@@ -62,7 +62,7 @@ def _reads(r: dict, before: dict | None) -> list[str]:
         "req/s (max/min, and the coefficient of variation) shows whether rounds swing: a gthread worker keeps each "
         "keep-alive connection it accepts, so when one worker accepts most of wrk's connections only one core "
         "works (bench/analysis.md says what was tried). 'busiest worker' is the "
-        "serving role's busiest gunicorn worker's share of its workers' CPU, median (max) over rounds: 0.50 is an "
+        "serving role's busiest web worker's share of its workers' CPU, median (max) over rounds: 0.50 is an "
         "even split over the 2 workers, 1.00 one worker doing everything.", "",
         "| target | req/s | p50 ms | p99 ms | req/s per round | max/min | CV | max/min before | busiest worker |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -96,7 +96,7 @@ def _ratio_lines(tput: dict) -> list[str]:
                             ("DRF view / bare view reading .values() (no model instance either)", "monolith",
                              "bare view reading values() (monolith)"),
                             ("catalog service direct / monolith", "split catalog service direct", "monolith"),
-                            ("granian / gunicorn gthread, monolith", SERVER_TARGET, "monolith"),
+                            ("granian / gunicorn gthread, monolith", "monolith", SERVER_TARGET),
                             ("tracing on, one trace in ten / off, split via gateway", SAMPLED_TARGET,
                              "split via gateway"),
                             ("tracing on, every span / off, split via gateway", TRACING_TARGET, "split via gateway"),
@@ -176,11 +176,11 @@ def _order_cpu_runs(runs: list) -> list[str]:
         "`bench.order_cpu` on the monolith: the order clients post one-line orders on plentiful products through "
         "`POST /orders`, then through a bare Django view that runs the same SQL statements in the same "
         "transactions (`bench/bare_orders.py`), in rounds that alternate which goes first. CPU from /proc: the "
-        "monolith's gunicorn processes and their PostgreSQL backends, per placed order.", "",
-        "| path | round | placed | CPU ms/order: gunicorn | PostgreSQL | total |", "|---|---|---|---|---|---|",
+        "monolith's web server processes and their PostgreSQL backends, per placed order.", "",
+        "| path | round | placed | CPU ms/order: web server | PostgreSQL | total |", "|---|---|---|---|---|---|",
         *[f"| {run.target} | {run.round} | {run.placed} | {run.cpu_ms.get('monolith', 0):.2f} | "
           f"{run.cpu_ms.get(order_cpu.POSTGRES, 0):.2f} | {run.shop_total:.2f} |" for run in runs], "",
-        f"POST /orders / bare view, CPU per placed order: **{order_cpu.ratio(runs):.2f}** (gunicorn alone "
+        f"POST /orders / bare view, CPU per placed order: **{order_cpu.ratio(runs):.2f}** (web server alone "
         f"{order_cpu.ratio(runs, group='monolith'):.2f}, PostgreSQL alone {order_cpu.ratio(runs, group=order_cpu.POSTGRES):.2f})", "",
     ]
 
@@ -206,7 +206,7 @@ def _memory(r: dict) -> list[str]:
     totals = {t: (sum(row[2] for row in rows) / 1024, sum(row[3] for row in rows) / 1024) for t, rows in r["memory"].items()}
     return [
         "## 7. Memory: RSS and PSS of every process, after the runs", "",
-        "RSS counts the pages a forked gunicorn worker shares with its master in both; PSS splits shared pages "
+        "RSS counts the pages a forked web worker shares with its main process in both; PSS splits shared pages "
         "among the processes that share them, so PSS adds up to what the topology really occupies.", "",
         "| topology | process | pid | RSS MiB | PSS MiB |", "|---|---|---|---|---|",
         *[f"| {t} | {name} | {pid} | {rss / 1024:.1f} | {pss / 1024:.1f} |"

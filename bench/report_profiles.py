@@ -15,7 +15,7 @@ def _profile(p: Profile, was: Profile | None) -> list[str]:
     old = dict(was.stages) if was else {}
     labels = list(stages) + [label for label in old if label not in stages]
     return head + [
-        f"py-spy (200 Hz, the thread holding the GIL, both gunicorn workers) while {p.load} on "
+        f"py-spy (200 Hz, the thread holding the GIL, both web workers) while {p.load} on "
         f"the {p.role.split(',')[0]}; {p.samples} samples" + (f" ({was.samples} before)" if was else "")
         + ". Share of samples whose stack is inside each stage:", "",
         "| stage | % before | % now |" if was else "| stage | % of samples |", "|---|---|---|" if was else "|---|---|",

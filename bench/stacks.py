@@ -1,4 +1,4 @@
-"""The stacks under test: the same gunicorn settings and environment for every topology, plus seeding
+"""The stacks under test: the same web server settings and environment for every topology, plus seeding
 through the public API and the resident memory of each process."""
 import os
 import tempfile
@@ -9,7 +9,7 @@ import requests
 
 from tools.stack import Stack, ports_from, production_env
 
-GUNICORN_WORKERS, GUNICORN_THREADS = 2, 4
+WEB_WORKERS, WEB_THREADS = 2, 4
 STAFF = {"username": "bench-staff", "password": "bench-Staff-passw0rd!", "email": "bench-staff@example.com"}
 CUSTOMER_PASSWORD = "bench-c0rrect-Horse-battery"
 TIMEOUT = 30
@@ -18,7 +18,7 @@ TIMEOUT = 30
 def make_stacks(variants: dict[str, tuple[str, str]], *, port_base: int, postgres_url: str,
                 broker_url: str) -> dict[str, Stack]:
     """One Stack per variant (name -> (topology, Redis URL or "")), all with one DJANGO_* environment and
-    the same gunicorn settings, on ports port_base + 10 * i + (0..4)."""
+    the same web server settings, on ports port_base + 10 * i + (0..4)."""
     run_id = uuid.uuid4().hex[:6]
     # Production settings with real secrets. The load comes from one address and a few customers who place
     # many orders, so rates are not limited and the caps on unpaid orders and held units are out of reach
@@ -32,7 +32,7 @@ def make_stacks(variants: dict[str, tuple[str, str]], *, port_base: int, postgre
         base, slug = port_base + 10 * i, name.replace("+", "-")
         options = {"ports": ports_from(base),
                    "postgres_url": postgres_url, "broker_url": broker_url, "extra_env": dict(extra_env),
-                   "gunicorn_workers": GUNICORN_WORKERS, "gunicorn_threads": GUNICORN_THREADS,
+                   "web_workers": WEB_WORKERS, "web_threads": WEB_THREADS,
                    "redis_url": redis_url, "namespace": f"bench-{run_id}-{slug}-"}
         data_dir = Path(tempfile.mkdtemp(prefix=f"bench-{run_id}-{slug}-"))
         stacks[name] = Stack(topology, data_dir, **options)
@@ -91,10 +91,10 @@ def process_memory(stack: Stack) -> list[tuple[str, int, int, int]]:
     children = _children_by_parent()
     rows = []
     for name, process in stack.processes.items():
-        kind = "gunicorn" if name in stack.roles else "celery beat" if name == "beat" else "celery"  # workers, backstops
+        kind = "web" if name in stack.roles else "celery beat" if name == "beat" else "celery"  # workers, backstops
         role = name.removesuffix("-worker")
         for depth, pid in _tree(process.pid, children):
-            label = f"{role} gunicorn {'master' if depth == 0 else 'child'}" if kind == "gunicorn" else \
+            label = f"{role} {stack.server} {'main' if depth == 0 else 'child'}" if kind == "web" else \
                 "celery beat" if name == "beat" else f"{role} celery {'main' if depth == 0 else 'child'}"
             rows.append((label, pid, _kib(pid, "status", "VmRSS:"), _kib(pid, "smaps_rollup", "Pss:")))
     return rows

@@ -59,7 +59,7 @@ MIDDLEWARE = [
     *(["shop.platform.observability.metrics.MetricsMiddleware"] if SHOP_METRICS else []),
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",  # answers preflights before any authentication
-    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files under gunicorn too, before any other work
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files under the web server too, before any other work
     "django.middleware.http.ConditionalGetMiddleware",  # ETag on every GET; If-None-Match → 304
     "shop.platform.observability.request_id.RequestIdMiddleware",
     "shop.platform.api.body_limit.BodySizeLimitMiddleware",
@@ -256,6 +256,7 @@ SHOP_WORKER_HEARTBEAT_FILE = env.str("SHOP_WORKER_HEARTBEAT_FILE",
 SHOP_LOG_FORMAT = env.str("SHOP_LOG_FORMAT", "plain")  # plain | json
 if SHOP_LOG_FORMAT not in ("plain", "json"):
     raise environ.ImproperlyConfigured(f"SHOP_LOG_FORMAT must be plain or json, not {SHOP_LOG_FORMAT!r}")
+SHOP_ACCESS_LOG = env.bool("SHOP_ACCESS_LOG", False)  # one line per request (shop.access), with its ids
 LOGGING = logging_config(log_format=SHOP_LOG_FORMAT, level=env.str("SHOP_LOG_LEVEL", "INFO"))
 
 from kombu import Queue  # noqa: E402

@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn shop.wsgi, runserver). Refuses to serve in production before `collectstatic`;
+"""WSGI entry point (shop.serve, runserver). Refuses to serve in production before `collectstatic`;
 starts the in-process scheduler when there is no broker."""
 import os
 

@@ -46,7 +46,7 @@ def test_role_runs_from_the_shared_image_in_its_profile(role):
     service = SERVICES[name]
     assert service["profiles"] == [profile]
     assert (service["build"], service["image"]) == (SERVICES["shop"]["build"], SERVICES["shop"]["image"])
-    assert "command" not in service, "web roles run the image's gunicorn CMD"
+    assert "command" not in service, "web roles run the image's CMD (granian)"
     assert env(name)["SHOP_SERVICE"] == role
 
 
@@ -205,11 +205,11 @@ def test_dockerfiles_pass_hadolint(dockerfile):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_dockerfile_runs_gunicorn_as_non_root_with_a_health_check():
+def test_dockerfile_runs_granian_as_non_root_with_a_health_check():
     users = instructions("USER")
     assert users and users[-1].split(":")[0] not in ("root", "0")
     assert "/health/" in instructions("HEALTHCHECK")[-1]
-    assert json.loads(instructions("CMD")[-1]) == ["gunicorn", "shop.wsgi"]
+    assert json.loads(instructions("CMD")[-1]) == ["python", "-m", "shop.serve"]
 
 
 def test_dockerfile_collects_static_files_into_the_image():

@@ -21,7 +21,7 @@ FENCE = re.compile(r"^```.*?^```", re.S | re.M)
 CODE_REF = re.compile(r"^((?:[\w.-]+/)*[\w.-]+\.py)::?([A-Za-z_][\w.]*)$")
 # a concrete path into the repository: no placeholders (<app>), globs or ellipses
 REPO_PATH = re.compile(r"^(?:shop|tests|bench|tools|deploy|docs)/[\w./-]*$"
-                       r"|^(?:manage\.py|gateway_urls\.py|gunicorn\.conf\.py|pyproject\.toml|Makefile|Dockerfile"
+                       r"|^(?:manage\.py|gateway_urls\.py|pyproject\.toml|Makefile|Dockerfile"
                        r"|docker-compose\.yml|\.env\.example)$")
 
 

@@ -88,7 +88,7 @@ def test_an_enclave_relays_loopback_and_a_cut_drops_everything_both_ways_until_h
     try:
         env = enclave.environment({"SOME_URL": f"redis://127.0.0.1:{port}/0", "OTHER": "127.0.0.1:1"}, port=8000)
         assert env == {"SOME_URL": f"redis://{enclave.outer}:{port}/0", "OTHER": "127.0.0.1:1",
-                       "GUNICORN_BIND": f"{enclave.inner}:8000"}
+                       "SHOP_WEB_BIND": f"{enclave.inner}:8000"}
         server = subprocess.Popen(enclave.command([sys.executable, "-m", "http.server", "-b", enclave.inner, "8000",
                                                    "-d", str(tmp_path)]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:

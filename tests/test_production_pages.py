@@ -1,5 +1,5 @@
 """A production-mode monolith started with the documented commands (`migrate_all`, `collectstatic`,
-`gunicorn shop.wsgi`, as tools/stack.py runs them) shows its pages in a real browser (Debian's chromium
+`python -m shop.serve`, as tools/stack.py runs them) shows its pages in a real browser (Debian's chromium
 through Playwright): the login page, the browsable API and /docs/, with every static file they load."""
 import pytest
 from playwright.sync_api import sync_playwright

@@ -127,8 +127,10 @@ def test_with_metrics_off_production_needs_no_token():
 
 def test_a_production_process_without_collected_static_files_refuses_to_start(tmp_path):
     """Manifest storage cannot name a static file before `collectstatic`: every page would be a 500, so the
-    WSGI application (gunicorn, runserver) refuses to load, naming the command; dev mode needs none."""
+    WSGI application (runserver) and the web server (shop.serve) refuse to start, naming the command; dev mode
+    needs none."""
     empty = str(tmp_path / "static")
-    result = python("-c", "import shop.wsgi", role="gateway", DJANGO_STATIC_ROOT=empty)
-    assert result.returncode != 0 and "python manage.py collectstatic" in result.stderr, result.stderr
+    for command in (("-c", "import shop.wsgi"), ("-m", "shop.serve")):
+        result = python(*command, role="gateway", DJANGO_STATIC_ROOT=empty)
+        assert result.returncode != 0 and "python manage.py collectstatic" in result.stderr, (command, result.stderr)
     assert python("-c", "import shop.wsgi", role="gateway", DJANGO_STATIC_ROOT=empty, DJANGO_DEBUG="1").returncode == 0

@@ -7,7 +7,7 @@
 
 The steps: the new processes start beside the old ones on the same data (`Stack.beside`); once every one is
 healthy, the entry point (tools/entry.py) sends new requests to the new topology; the old processes drain and
-stop, in an order that keeps each one's callees up while it finishes: the old entry role (gunicorn's graceful
+stop, in an order that keeps each one's callees up while it finishes: the old entry role (the web server's graceful
 stop: requests in flight finish), then its Celery workers (warm shutdown: tasks in flight finish), then its
 other roles, then its beat (which hands the lease over). If the new processes do not become healthy, they are
 stopped and the old topology keeps serving.
@@ -29,7 +29,7 @@ from tools.stack import ROOT, TOPOLOGIES, Stack, port_free, ports_from, roles_of
 STATE_FILE = "cutover.json"
 ENTRY_ROLES = ("monolith", "gateway")
 PORT_BASES = range(8100, 8400, 10)  # where topologies listen behind the entry point
-DRAIN_SECONDS = 30  # gunicorn's graceful timeout is 10 s; a worker's tasks are short
+DRAIN_SECONDS = 30  # the web server's grace (SHOP_WEB_GRACE) is 10 s; a worker's tasks are short
 
 
 @dataclass
@@ -158,8 +158,8 @@ def cut_over(old: Stack, pids: dict[str, int], entry: Entry, topology: str, port
 def save(stack: Stack, pids: dict[str, int], entry: Entry) -> None:
     state = {"topology": stack.topology, "ports": stack.ports, "pids": pids, "entry_port": entry.port,
              "postgres_url": stack.postgres_url, "broker_url": stack.broker_url, "redis_url": stack.redis_url,
-             "namespace": stack.namespace, "server": stack.server, "gunicorn_workers": stack.gunicorn_workers,
-             "gunicorn_threads": stack.gunicorn_threads}
+             "namespace": stack.namespace, "server": stack.server, "web_workers": stack.web_workers,
+             "web_threads": stack.web_threads}
     path = stack.data_dir / STATE_FILE
     path.with_suffix(".tmp").write_text(json.dumps(state, indent=2))
     path.with_suffix(".tmp").replace(path)  # atomic: a reader sees the old state or the new one
@@ -169,8 +169,8 @@ def load(data_dir: Path) -> tuple[Stack, dict[str, int], Entry]:
     state = json.loads((Path(data_dir) / STATE_FILE).read_text())
     stack = Stack(state["topology"], Path(data_dir), ports=state["ports"], postgres_url=state["postgres_url"],
                   broker_url=state["broker_url"], redis_url=state["redis_url"], namespace=state["namespace"],
-                  server=state["server"], gunicorn_workers=state["gunicorn_workers"],
-                  gunicorn_threads=state["gunicorn_threads"], owns_data=False)
+                  server=state["server"], web_workers=state["web_workers"],
+                  web_threads=state["web_threads"], owns_data=False)
     return stack, state["pids"], Entry(Path(data_dir), state["entry_port"])
 
 

@@ -29,7 +29,7 @@ TOPOLOGIES = {"monolith": ("monolith",), "split": (*APPS, "gateway"),
               "hybrid": ("users,catalog,orders", "inventory", "gateway")}
 TASK_APPS = tuple(app for app in APPS if (ROOT / "shop" / app / "tasks.py").exists())  # apps with a queue to consume
 BACKSTOP_APPS = tuple(app for app in APPS if any(entry.backstop for entry in periodic(app)))  # a worker of their own
-STRIPPED_ENV = ("SHOP_", "CELERY_", "DJANGO_", "GUNICORN_") + tuple(f"{a.upper()}_DATABASE_URL" for a in APPS)
+STRIPPED_ENV = ("SHOP_", "CELERY_", "DJANGO_") + tuple(f"{a.upper()}_DATABASE_URL" for a in APPS)
 
 
 def ports_from(base: int) -> dict[str, int]:
@@ -56,9 +56,10 @@ class Stack:
     redis_url: str = ""  # e.g. redis://127.0.0.1:6379/0 -> shared breaker state and gateway cache
     namespace: str = ""  # prefix of queues and Redis keys, so stacks can share one broker and Redis
     extra_env: dict = field(default_factory=dict)
-    server: str = "gunicorn"  # or "runserver": Django's threaded dev server, as `make run` uses; or "granian"
-    gunicorn_workers: int = 1
-    gunicorn_threads: int = 8
+    server: str = "granian"  # shop.serve; or "runserver": Django's threaded dev server, as `make run` uses; or
+    # "gunicorn" (gthread, a listening socket per worker), which the bench measures beside granian
+    web_workers: int = 1
+    web_threads: int = 8
     processes: dict = field(default_factory=dict)
     owns_data: bool = True  # creates its databases on start and drops them in clean_up; False beside another
     logs: str = "logs"  # the folder of the processes' logs, under data_dir
@@ -103,8 +104,8 @@ class Stack:
         env = {k: v for k, v in os.environ.items() if not k.startswith(STRIPPED_ENV)}
         env.update(SHOP_SERVICE=role, SHOP_DATA_DIR=str(self.data_dir), DJANGO_SETTINGS_MODULE="shop.settings",
                    DJANGO_DEBUG="1",  # dev mode (dev secrets) unless extra_env holds production_env()
-                   PYTHONUNBUFFERED="1", GUNICORN_BIND=f"127.0.0.1:{self.port(role)}",
-                   GUNICORN_WORKERS=str(self.gunicorn_workers), GUNICORN_THREADS=str(self.gunicorn_threads),
+                   PYTHONUNBUFFERED="1", SHOP_WEB_BIND=f"127.0.0.1:{self.port(role)}",
+                   SHOP_WEB_WORKERS=str(self.web_workers), SHOP_WEB_THREADS=str(self.web_threads),
                    SHOP_ADVERTISE_PORT=str(self.port(role)), SHOP_NAMESPACE=self.namespace,
                    DJANGO_STATIC_ROOT=str(self.data_dir / "static"))
         env.update({f"SHOP_{app.upper()}_URL": self.role_url(self.host_of(app)) for app in APPS})
@@ -177,15 +178,15 @@ class Stack:
                                                 stderr=subprocess.STDOUT, start_new_session=True)
 
     def server_command(self, role: str) -> list[str]:
-        """gunicorn (gunicorn.conf.py), Django's runserver, or granian, which the bench measures beside gunicorn
-        (it has none of gunicorn.conf.py's hooks)."""
+        """granian (shop.serve), Django's runserver, or gunicorn, which the bench measures beside granian (with
+        none of shop.serve's hooks)."""
         if self.server == "runserver":
             return [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port(role)}"]
-        if self.server == "granian":
-            return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port",
-                    str(self.port(role)), "--workers", str(self.gunicorn_workers), "--blocking-threads",
-                    str(self.gunicorn_threads), "--no-ws", "shop.wsgi:application"]
-        return [sys.executable, "-m", "gunicorn", "shop.wsgi"]
+        if self.server == "gunicorn":
+            return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port(role)}", "--worker-class",
+                    "gthread", "--workers", str(self.web_workers), "--threads", str(self.web_threads), "--reuse-port",
+                    "--keep-alive", "75", "shop.wsgi"]
+        return [sys.executable, "-m", "shop.serve"]
 
     def start_role(self, role: str, wait: bool = True) -> None:
         command, env = self.server_command(role), self.process_env(role, role)
@@ -319,7 +320,7 @@ def main() -> None:
     data_dir = Path(args.data_dir or ROOT / "data" / (topology if topology in TOPOLOGIES else "groups"))
     stack = Stack(topology, data_dir, postgres_url=os.environ.get("SHOP_STACK_POSTGRES_URL", ""),
                   broker_url=os.environ.get("CELERY_BROKER_URL", ""), redis_url=os.environ.get("SHOP_REDIS_URL", ""),
-                  gunicorn_workers=2, gunicorn_threads=4)
+                  web_workers=2, web_threads=4)
     if args.entry:
         from tools.cutover import serve
 

@@ -13,7 +13,7 @@ from tests.split.test_faults import timed
 from tools.compose import COMPOSE_FILE
 
 FAIL_MAX = 5  # SHOP_BREAKER_FAIL_MAX's default: the circuit opens after this many failures
-RECOVERY_TIMEOUT = 120  # seconds: container start, gunicorn boot, the breaker's half-open trial
+RECOVERY_TIMEOUT = 120  # seconds: container start, the web server's boot, the breaker's half-open trial
 
 
 def podman(*args: str) -> str:

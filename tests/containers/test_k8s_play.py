@@ -169,12 +169,12 @@ def test_a_worker_whose_loop_stops_is_restarted_by_its_liveness_probe(cluster):
 
 
 def test_http_pods_write_json_lines_with_their_role(cluster):
-    """SHOP_LOG_FORMAT=json from the ConfigMap: gunicorn's own lines too, in the image as it runs."""
+    """SHOP_LOG_FORMAT=json from the ConfigMap: the web server's own lines too, in the image as it runs."""
     for pod in cluster.kube.pods:
         if pod.probe("livenessProbe"):
             role = _role(pod)
             lines = [json.loads(line) for line in cluster.kube.logs(pod).splitlines()]
-            assert any(line["logger"] == "gunicorn.error" for line in lines), (pod.name, lines)
+            assert any(line["logger"] == "_granian" for line in lines), (pod.name, lines)
             assert all(line["role"] == role for line in lines), (pod.name, lines)
 
 

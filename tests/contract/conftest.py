@@ -20,9 +20,9 @@ def stack(request, tmp_path_factory):
     """Each topology's stack; the hybrid on PostgreSQL, RabbitMQ and Redis only (make test-services), where its
     two kinds of process meet the services they share, which keeps `make test` short."""
     # On SQLite the monolith runs on Django's threaded dev server, as `make run` serves it. On PostgreSQL
-    # it runs on gunicorn like every split role: runserver's thread per request has no bound, and 40
+    # it runs on granian like every split role: runserver's thread per request has no bound, and 40
     # parallel orders would hold more connections than PostgreSQL allows.
-    server = "runserver" if request.param == "monolith" and not POSTGRES_URL else "gunicorn"
+    server = "runserver" if request.param == "monolith" and not POSTGRES_URL else "granian"
     with running(request.param, tmp_path_factory, server=server) as stack:
         yield stack
 

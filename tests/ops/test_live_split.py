@@ -1,5 +1,5 @@
 """Split mode as real processes, watched the way an operator would: one trace per request across the
-roles and into the stock task, /metrics counting every gunicorn worker, JSON log lines, one beat."""
+roles and into the stock task, /metrics counting every web worker, JSON log lines, one beat."""
 import json
 import uuid
 
@@ -27,7 +27,7 @@ def stack(sink, tmp_path_factory):
     env = {"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100",
            "SHOP_LOG_FORMAT": "json", "SHOP_METRICS_TOKEN": TOKEN, "SHOP_RESERVATION_TTL": "6",
            "SHOP_EXPIRY_INTERVAL": "1"}
-    with running("split", tmp_path_factory, extra_env=env, gunicorn_workers=2, gunicorn_threads=4) as stack:
+    with running("split", tmp_path_factory, extra_env=env, web_workers=2, web_threads=4) as stack:
         yield stack
 
 
@@ -75,7 +75,7 @@ def scrape(url: str) -> str:
     return response.text
 
 
-def test_one_scrape_counts_every_gunicorn_worker(stack):
+def test_one_scrape_counts_every_web_worker(stack):
     labels = {"route": "/products", "method": "GET", "status": "200"}
     before = value(scrape(stack.url), "shop_http_requests_total", **labels)
     for _ in range(30):
@@ -104,7 +104,7 @@ def test_log_lines_are_json_with_role_request_id_and_trace_id(stack):
     ApiClient(stack.url).get("/products/999999999", headers={**headers, "X-Request-ID": request_id})
 
     def lines(role):
-        """Every line of the role's log, gunicorn's own included, must be a JSON object."""
+        """Every line of the role's log, the web server's own included, must be a JSON object."""
         text = (stack.data_dir / "logs" / f"{role}.log").read_text()
         return [json.loads(line) for line in text.splitlines()]
 

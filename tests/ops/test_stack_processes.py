@@ -36,7 +36,7 @@ def test_a_group_listens_on_its_first_apps_port_and_its_apps_share_that_url(tmp_
     env = stack.env("gateway")
     assert env["SHOP_USERS_URL"] == env["SHOP_CATALOG_URL"] == env["SHOP_ORDERS_URL"] == "http://127.0.0.1:20001"
     assert env["SHOP_INVENTORY_URL"] == "http://127.0.0.1:20004"
-    assert stack.env("users,catalog,orders")["GUNICORN_BIND"] == "127.0.0.1:20001"
+    assert stack.env("users,catalog,orders")["SHOP_WEB_BIND"] == "127.0.0.1:20001"
     assert stack.host_of("catalog") == "users,catalog,orders"
 
 

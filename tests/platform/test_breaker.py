@@ -155,7 +155,7 @@ class CountingRedis:
 
 @pytest.fixture
 def shared(monkeypatch):
-    """Two breakers on one upstream's state in Redis, as two gunicorn workers hold them; the local copy is
+    """Two breakers on one upstream's state in Redis, as two web workers hold them; the local copy is
     refreshed at every call unless a test says otherwise."""
     monkeypatch.setattr(breaker, "REFRESH_SECONDS", 0.0)
     namespace, redis_client = f"test-{uuid.uuid4().hex}:breaker", CountingRedis()

@@ -1,5 +1,5 @@
 """shop.platform.remote.connections and the retries of shop.platform.remote.http over keep-alive connections, against a real
-HTTP/1.1 server on loopback that can close idle connections the way gunicorn does after its keep-alive time."""
+HTTP/1.1 server on loopback that can close idle connections the way a web server does after its keep-alive time."""
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

@@ -63,7 +63,7 @@ class Enclave:
     def environment(self, env: dict, port: int) -> dict:
         """The service's environment inside: it listens at the inner address, and every loopback URL it was
         given points at a relay of the same port at the outer address."""
-        adapted = dict(env, GUNICORN_BIND=f"{self.inner}:{port}")
+        adapted = dict(env, SHOP_WEB_BIND=f"{self.inner}:{port}")
         for name, value in env.items():
             if name.endswith("_URL") and isinstance(value, str):
                 for loopback_port in LOOPBACK_URL.findall(value):

@@ -32,7 +32,7 @@ def cache(name: str, *, redis_url: str, key_prefix: str, max_mb: int, serializer
           shared_dir: Path | None = None) -> dict:
     """Redis when `redis_url` is set (optionally with its own serializer); else files under `shared_dir`,
     which every worker of the role (and every role on the host) sees, when it is given; else this process's
-    memory, at most `max_mb` MiB of it, which each gunicorn worker has its own of."""
+    memory, at most `max_mb` MiB of it, which each web worker has its own of."""
     if not redis_url and shared_dir:
         return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                 "LOCATION": str(shared_dir / name), "KEY_PREFIX": key_prefix,

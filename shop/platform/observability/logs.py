@@ -1,11 +1,10 @@
 """What every log line carries besides the request id: the process's role and the active trace id; the
-logging configs of Django (LOGGING) and gunicorn (its own error and access lines) built from one formatter."""
+logging configs of Django (LOGGING) and of the web server's own lines, built from one formatter."""
 import logging
 
 from django.conf import settings
 from opentelemetry import trace
 
-ENVIRON_REQUEST_ID, ENVIRON_TRACE_ID = "shop.request_id", "shop.trace_id"  # WSGI environ keys
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(role)s %(request_id)s %(trace_id)s"
 
 
@@ -25,17 +24,6 @@ class LogContextFilter(logging.Filter):
         if request is not None and hasattr(request, "request_id"):
             record.request_id = request.request_id
             record.trace_id = getattr(request, "trace_id", record.trace_id)
-        return True
-
-
-class AccessLogFilter(logging.Filter):
-    """gunicorn's access lines are written after the request has left Django: their request id and trace
-    id are those RequestIdMiddleware left in the WSGI environ (gunicorn's `{key}e` atoms)."""
-
-    def filter(self, record):
-        atoms = record.args  # gunicorn's SafeAtoms: "-" for a key it lacks
-        record.request_id = atoms[f"{{{ENVIRON_REQUEST_ID}}}e"]
-        record.trace_id = atoms[f"{{{ENVIRON_TRACE_ID}}}e"]
         return True
 
 
@@ -64,25 +52,17 @@ def logging_config(*, log_format: str, level: str) -> dict:
     }
 
 
-def gunicorn_logging_config(accesslog: str | None) -> dict:
-    """gunicorn's logconfig_dict: with SHOP_LOG_FORMAT=json, its error lines (stderr) and access lines (stdout,
-    or the `accesslog` file; only when accesslog is set) as the app's JSON lines; otherwise {}: gunicorn's own."""
+def server_logging_config() -> dict | None:
+    """granian's log_dictconfig: with SHOP_LOG_FORMAT=json its own lines (start, workers, shutdown) as the app's
+    JSON lines on stderr; otherwise None, its plain lines."""
     if settings.SHOP_LOG_FORMAT != "json":
-        return {}
-    to_stdout = accesslog in (None, "-")
-    access = {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"} if to_stdout else \
-        {"class": "logging.FileHandler", "filename": accesslog}
+        return None
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": FILTERS | {"access": {"()": "shop.platform.observability.logs.AccessLogFilter"}},
+        "filters": FILTERS,
         "formatters": {"json": FORMATTERS["json"]},
-        "handlers": {"error": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "json",
-                               "filters": ["request_id", "context"]},
-                     "access": {**access, "formatter": "json", "filters": ["request_id", "context", "access"]}},
-        "root": {"level": "INFO", "handlers": ["error"]},
-        "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["error"], "propagate": False},
-                    # gunicorn logs every request once logconfig_dict is set: only INFO lets them through
-                    "gunicorn.access": {"level": "INFO" if accesslog else "WARNING", "handlers": ["access"],
-                                        "propagate": False}},
+        "handlers": {"server": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "json",
+                                "filters": ["request_id", "context"]}},
+        "loggers": {"_granian": {"level": "INFO", "handlers": ["server"], "propagate": False}},
     }

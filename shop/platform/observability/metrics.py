@@ -1,6 +1,6 @@
 """Prometheus metrics of a role: requests per route and status, circuit-breaker states, outbox backlog
 and Celery task outcomes. Multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by settings), so one scrape
-counts every gunicorn worker and every Celery process that shares the role's directory."""
+counts every web worker and every Celery process that shares the role's directory."""
 import hmac
 import logging
 import os
@@ -111,12 +111,16 @@ class SettledFilesCollector:
     - a file a process is still creating: it has 0 bytes for a moment (client_python#1199);
     - a file removed between the listing and the reading (a dead process's, cleaned up);
     - a corrupted file: two processes wrote it, which happens when processes of two pid namespaces (pods or
-      containers sharing a volume) got the same pid. Settings keep a directory per host to prevent that."""
+      containers sharing a volume) got the same pid. Settings keep a directory per host to prevent that.
+    The live gauges of a process that has died (a web worker the server replaced) are removed first."""
 
     def __init__(self, directory: Path):
         self.directory = directory
 
     def collect(self):
+        for path in self.directory.glob("gauge_live*.db"):
+            if not _alive(_pid_of(path)):
+                path.unlink(missing_ok=True)
         files = [path for path in self.directory.glob("*.db") if _readable(path)]
         merge = multiprocess.MultiProcessCollector.merge
         try:
@@ -185,10 +189,19 @@ def serve_worker_metrics(**kwargs) -> None:
 def remove_dead_process_files(directory: str) -> None:
     """Deletes the metric files of processes that are gone (a previous run), keeping live ones'."""
     for path in Path(directory).glob("*.db"):
-        pid = int(path.stem.rsplit("_", 1)[-1])
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not _alive(_pid_of(path)):
             path.unlink(missing_ok=True)
-        except PermissionError:
-            pass  # alive, someone else's
+
+
+def _pid_of(path: Path) -> int:
+    return int(path.stem.rsplit("_", 1)[-1])  # prometheus_client names a file <type>_<pid>.db
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # alive, someone else's
+    return True

@@ -1,13 +1,18 @@
-"""Request ids: taken from X-Request-ID or generated, echoed back, and stamped on every log line."""
+"""Request ids: taken from X-Request-ID or generated, echoed back, and stamped on every log line; with
+SHOP_ACCESS_LOG, one access line per request, carrying them."""
 import contextvars
 import logging
 import re
+import time
 import uuid
 
-from shop.platform.observability.logs import ENVIRON_REQUEST_ID, ENVIRON_TRACE_ID, current_trace_id
+from django.conf import settings
+
+from shop.platform.observability.logs import current_trace_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+access_logger = logging.getLogger("shop.access")
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 
@@ -27,10 +32,13 @@ class RequestIdMiddleware:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id, request.trace_id = request_id, current_trace_id()
-        request.META[ENVIRON_REQUEST_ID], request.META[ENVIRON_TRACE_ID] = request.request_id, request.trace_id  # gunicorn's access line
         token = request_id_var.set(request_id)
         try:
+            started = time.perf_counter()
             response = self.get_response(request)
+            if settings.SHOP_ACCESS_LOG:
+                access_logger.info('"%s %s" %s %.1f ms', request.method, request.get_full_path(), response.status_code,
+                                   (time.perf_counter() - started) * 1000)
         finally:
             request_id_var.reset(token)
         response[REQUEST_ID_HEADER] = request_id

@@ -65,7 +65,7 @@ class ConsulDiscovery:
         self._lock = threading.Lock()
 
     def _client(self) -> consul.Consul:
-        """A fresh client per call: no HTTP session is shared across threads or gunicorn's fork."""
+        """A fresh client per call: no HTTP session is shared across threads or the web server's fork."""
         return consul.Consul(**self._address, connections_timeout=CONSUL_TIMEOUT)
 
     @staticmethod
