@@ -40,7 +40,7 @@ run: install
 	$(PY) manage.py migrate_all
 	$(DEV_STAFF) $(PY) manage.py createsuperuser --noinput 2>/dev/null || echo "dev staff user 'admin' already exists"
 	$(PY) manage.py seed_demo
-	rm -rf data/metrics/monolith  # runserver has no gunicorn start hook to drop a previous run's metric files
+	rm -rf data/metrics/monolith  # runserver has no start hook (shop.serve has) to drop a previous run's metric files
 	$(DEV_STAFF) $(PY) manage.py runserver 127.0.0.1:8000
 
 # The live cutover test's entry point (tests/ops/test_live_cutover.py, docs/cutover.md).
