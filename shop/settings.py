@@ -55,19 +55,27 @@ SHOP_METRICS_DIR = Path(env.str("SHOP_METRICS_DIR", str(DATA_DIR / "metrics" / S
 SHOP_METRICS_DIR.mkdir(parents=True, exist_ok=True)
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(SHOP_METRICS_DIR)  # never inherited from another role's process
 
+# Middleware only an answer rendered in this process uses: ETags and 304s, host and slash checks, sessions, CSRF.
+# The gateway's forwarded answers were rendered by a service, through these already: in the gateway they wrap
+# only the gateway's own pages (shop/gateway/urls.py), so a forwarded request does not pay for them twice.
+RENDERING_MIDDLEWARE = [
+    "django.middleware.http.ConditionalGetMiddleware",  # ETag on every GET; If-None-Match → 304
+    "django.middleware.common.CommonMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",  # DRF's token-authenticated views are exempt
+]
 MIDDLEWARE = [
     *(["shop.platform.observability.metrics.MetricsMiddleware"] if SHOP_METRICS else []),
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",  # answers preflights before any authentication
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files under the web server too, before any other work
-    "django.middleware.http.ConditionalGetMiddleware",  # ETag on every GET; If-None-Match → 304
     "shop.platform.observability.request_id.RequestIdMiddleware",
     "shop.platform.api.body_limit.BodySizeLimitMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",  # DRF's token-authenticated views are exempt
+    *(RENDERING_MIDDLEWARE if SHOP_SERVICE != "gateway" else []),
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+if SHOP_SERVICE == "gateway":  # CSRF is checked by the services for what they render, and by the gateway's pages
+    SILENCED_SYSTEM_CHECKS = ["security.W003"]  # "CsrfViewMiddleware is not in your MIDDLEWARE"
 
 if SHOP_SERVICE == "monolith":  # the back office: Django's admin over every app's models (README: back office)
     INSTALLED_APPS += ["shop.users.apps.BackOfficeConfig", "django.contrib.messages"]  # django.contrib.admin

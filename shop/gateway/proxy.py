@@ -1,6 +1,7 @@
 """The API gateway's forwarding view: a plain Django view, routed per upstream by gateway_urls.py."""
 from urllib.parse import quote
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -45,6 +46,8 @@ class ProxyView(View):
     def proxy(self, request, *args, **kwargs) -> HttpResponse:
         try:
             return self.forward(request)
+        except SuspiciousOperation:  # a Host not allowed, say: Django's 400, as on every page
+            raise
         except (ServiceUnavailable, UpstreamTimeout) as exc:
             stale = self.stale_response(request)
             return stale if stale is not None else self.problem(request, exc)
@@ -72,6 +75,7 @@ class ProxyView(View):
         except UpstreamServerError as exc:
             upstream = exc.response
         headers, cookies = relayed(upstream)
+        headers["Content-Length"] = str(len(upstream.data))  # else the server would send it chunked
         response = HttpResponse(upstream.data, status=upstream.status, headers=headers)
         for cookie in cookies:  # the session and CSRF cookies of the login page
             response.cookies.load(cookie)
