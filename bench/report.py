@@ -12,7 +12,6 @@ from bench.report_profiles import profiles
 ROOT = Path(__file__).resolve().parent.parent
 ANALYSIS = Path(__file__).resolve().parent / "analysis.md"
 BY_HAND = "<!-- Written by hand from here on: make bench keeps it. -->"
-_VARIANTS = ("monolith", "split", "split+redis", "split+tracing", "split+nometrics")
 
 
 def cpu_cost(run, topology: str) -> float:
@@ -113,13 +112,18 @@ def _cpu_table(tput: dict) -> list[str]:
     for name, runs in tput.items():
         groups = sorted({g for run in runs for g in run.cpu_ms})
         ms = {g: median([run.cpu_ms.get(g, 0.0) for run in runs]) for g in groups}
-        shop = [g for g in groups if not g.endswith("PostgreSQL") and g.split(" ", 1)[0] in _VARIANTS and ms[g] >= 0.05]
+        shop = [g for g in groups if not g.endswith("PostgreSQL") and _of_a_stack(g) and ms[g] >= 0.05]
         database = sum(v for g, v in ms.items() if g.endswith("PostgreSQL"))
-        total = sum(v for g, v in ms.items() if g.split(" ", 1)[0] in _VARIANTS)
+        total = sum(v for g, v in ms.items() if _of_a_stack(g))
         rows.append(f"| {name} | " + " + ".join(f"{g.split(' ', 1)[1]} {ms[g]:.2f}" for g in shop)
                     + f" | {database:.2f} | **{total:.2f}** | {ms.get('Redis server', 0):.2f} | "
                     f"{ms.get(SINK_GROUP, 0):.2f} | {ms.get('load generator', 0):.2f} | {ms.get('other processes', 0):.2f} |")
     return rows
+
+
+def _of_a_stack(group: str) -> bool:
+    """A process group of one of the stacks (named `<variant> <process>`, every variant a monolith or a split)."""
+    return group.split(" ", 1)[0].split("+", 1)[0] in ("monolith", "split")
 
 
 def _floor(tput: dict) -> list[str]:
