@@ -1,11 +1,11 @@
 """Tracing in process, with OpenTelemetry's in-memory exporter: an incoming traceparent is continued, the
-server span is the one opentelemetry-instrumentation-django would make, an unsampled request records
-nothing and passes its decision on, and an outbox message carries its writer's trace into the task, even
-when relayed later by beat."""
+server span is the one opentelemetry-instrumentation-django would make and the statement spans the ones
+opentelemetry-instrumentation-psycopg would, an unsampled request records nothing and passes its decision on,
+and an outbox message carries its writer's trace into the task, even when relayed later by beat."""
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connections, transaction
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from opentelemetry.instrumentation.celery import CeleryInstrumentor
@@ -17,6 +17,7 @@ from opentelemetry.instrumentation.urllib3 import URLLib3Instrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 
 from shop.inventory.client import STOCK_RELEASE_TASK
 from shop.orders.models import Order, OrderOutbox
@@ -26,7 +27,7 @@ from shop.platform.observability import telemetry
 pytestmark = pytest.mark.django_db(databases="__all__")
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
-INSTRUMENTORS = (URLLib3Instrumentor, CeleryInstrumentor, PsycopgInstrumentor, RedisInstrumentor)
+INSTRUMENTORS = (URLLib3Instrumentor, CeleryInstrumentor, RedisInstrumentor)
 
 
 def provider_with(exporter, sampler=None) -> TracerProvider:
@@ -43,6 +44,7 @@ def instrumented(monkeypatch, settings):
     yield telemetry.instrument
     for instrumentor in INSTRUMENTORS:
         instrumentor().uninstrument()
+    telemetry.uninstrument_statements()
     monkeypatch.setattr(telemetry, "_enabled", False)
     monkeypatch.setattr(telemetry, "_provider", None)
 
@@ -78,12 +80,14 @@ def test_the_outbox_carries_the_writers_trace_into_the_task(spans):
     assert outbox.relay(OrderOutbox, ids=[message.pk]) == 1  # later, outside any request (beat's re-relay)
     (task_span,) = [s for s in spans.get_finished_spans() if STOCK_RELEASE_TASK in s.name]
     assert format(task_span.context.trace_id, "032x") == TRACE_ID
+    assert [s for s in spans.get_finished_spans()  # the task's SQL statements, in its span
+            if "db.statement" in s.attributes and s.parent.span_id == task_span.context.span_id]
 
 
 def test_the_instrumentations_named_in_otel_python_disabled_instrumentations_are_left_out(monkeypatch, request):
     monkeypatch.setenv("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "psycopg, redis")
     exporter = request.getfixturevalue("spans")
-    assert not PsycopgInstrumentor().is_instrumented_by_opentelemetry
+    assert not telemetry.statements_traced()
     assert not RedisInstrumentor().is_instrumented_by_opentelemetry
     assert Client().get("/products").status_code == 200
     assert [s.name for s in exporter.get_finished_spans()] == ["GET products"]  # the server span
@@ -128,6 +132,47 @@ def test_an_unsampled_request_records_nothing_and_passes_its_decision_on(instrum
     assert ServerSpanMiddleware(call_onwards)(request).status_code == 200
     assert exporter.get_finished_spans() == ()
     assert seen["traceparent"].split("-")[1] == TRACE_ID and seen["traceparent"].endswith("-00")
+
+
+def statement_spans(exporter) -> list[tuple]:
+    return [(s.name, s.kind, dict(s.attributes)) for s in exporter.get_finished_spans() if "db.statement" in s.attributes]
+
+
+def test_a_sampled_request_gets_a_span_per_statement_and_an_unsampled_one_none(instrumented):
+    exporter = InMemorySpanExporter()
+    instrumented(provider_with(exporter, ParentBased(TraceIdRatioBased(0.1))))
+    assert Client().get("/products", headers={"traceparent": f"00-{TRACE_ID}-00f067aa0ba902b7-00"}).status_code == 200
+    assert exporter.get_finished_spans() == ()
+    assert Client().get("/products", headers={"traceparent": TRACEPARENT}).status_code == 200
+    (server,) = [s for s in exporter.get_finished_spans() if s.kind == SpanKind.SERVER]
+    statements = [s for s in exporter.get_finished_spans() if "db.statement" in s.attributes]
+    assert statements and all(s.parent.span_id == server.context.span_id and s.kind == SpanKind.CLIENT
+                              and s.name == s.attributes["db.statement"].split()[0] for s in statements)
+
+
+@pytest.mark.skipif(connections["catalog"].vendor != "postgresql", reason="the library instruments psycopg: make test-services")
+def test_statement_spans_are_the_ones_the_psycopg_instrumentation_makes(instrumented, monkeypatch):
+    """Name, kind and the attributes the library sets from the statement, for every statement of a request."""
+    theirs, ours = InMemorySpanExporter(), InMemorySpanExporter()
+    monkeypatch.setenv("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "psycopg")
+    instrumented(provider_with(theirs))
+    catalog = connections["catalog"]
+    catalog.ensure_connection()  # open already (the test's transaction): the library instruments it as it is
+    PsycopgInstrumentor.instrument_connection(catalog.connection, tracer_provider=provider_with(theirs))
+    try:
+        assert Client().get("/products/1", headers={"traceparent": TRACEPARENT}).status_code in (200, 404)
+    finally:
+        PsycopgInstrumentor.uninstrument_connection(catalog.connection)
+    monkeypatch.setenv("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "")
+    instrumented(provider_with(ours))
+    assert Client().get("/products/1", headers={"traceparent": TRACEPARENT}).status_code in (200, 404)
+    library = [(name, kind, a["db.system"], a["db.statement"]) for name, kind, a in statement_spans(theirs)
+               if a["db.statement"] != "SELECT 1"]  # Django's connection health check, below Django's cursor
+    mine = statement_spans(ours)
+    assert [(name, kind, a["db.system"], a["db.statement"]) for name, kind, a in mine] == library
+    # db.name: the library takes it from connect()'s dbname, which Django passes from settings (instrument_connection,
+    # used here on the test's open connection, cannot know it)
+    assert {a["db.name"] for *_, a in mine} == {catalog.settings_dict["NAME"]}
 
 
 def test_tracing_is_off_by_default():

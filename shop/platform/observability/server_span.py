@@ -5,16 +5,19 @@ The W3C `traceparent` is read and the sampler asked first. An unsampled request 
 carrying the decision on (its context is current, so the calls it makes propagate "not sampled"), nothing
 more. A sampled one is named, as the library names it, `<METHOD> <route>` once the URL is resolved, with the
 stable HTTP semantic conventions' attributes."""
+from contextlib import nullcontext
+
 from opentelemetry import context, propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from shop.platform.observability.telemetry import tracer
+from shop.platform.observability import telemetry
+from shop.platform.observability.db_span import statement_spans
 
 
 class ServerSpanMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.tracer = tracer(__name__)
+        self.tracer = telemetry.tracer(__name__)
 
     def __call__(self, request):
         parent = propagate.extract(request.headers)  # case-insensitive, as the default getter needs
@@ -25,7 +28,8 @@ class ServerSpanMiddleware:
                 return self.get_response(request)
             span.set_attributes({"http.request.method": request.method, "url.path": request.path,
                                  "url.scheme": request.scheme, "server.address": request.get_host()})
-            response = self.get_response(request)
+            with statement_spans() if telemetry.statements_traced() else nullcontext():
+                response = self.get_response(request)
             route = getattr(request.resolver_match, "route", None)
             if route:
                 span.update_name(f"{request.method} {route}")

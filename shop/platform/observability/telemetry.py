@@ -14,6 +14,7 @@ EXPORTERS = ("none", "console", "otlp")
 SERVER_SPANS = "shop.platform.observability.server_span.ServerSpanMiddleware"
 _enabled = False
 _provider = None
+_statement_spans = None  # db_span.SampledTasks while SQL statements get spans
 
 
 def exporter_name() -> str:
@@ -47,26 +48,41 @@ def tracer_provider(role: str, exporter):
 
 def instrument(provider) -> None:
     """Django (a server span per request, continuing `traceparent`: server_span.py), urllib3 (Consul), Celery,
-    psycopg and redis, but those named in OTEL_PYTHON_DISABLED_INSTRUMENTATIONS (comma-separated, as
-    opentelemetry-instrument reads it)."""
+    SQL statements (`psycopg`: db_span.py) and redis, but those named in OTEL_PYTHON_DISABLED_INSTRUMENTATIONS
+    (comma-separated, as opentelemetry-instrument reads it)."""
     from django.conf import settings
     from opentelemetry.instrumentation.celery import CeleryInstrumentor
-    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
     from opentelemetry.instrumentation.redis import RedisInstrumentor
     from opentelemetry.instrumentation.urllib3 import URLLib3Instrumentor
 
-    global _enabled, _provider
+    from shop.platform.observability.db_span import SampledTasks
+
+    global _enabled, _provider, _statement_spans
     _provider = provider
     disabled = {name.strip() for name in os.environ.get("OTEL_PYTHON_DISABLED_INSTRUMENTATIONS", "").split(",")}
     if "django" not in disabled and SERVER_SPANS not in settings.MIDDLEWARE:
         settings.MIDDLEWARE = [SERVER_SPANS, *settings.MIDDLEWARE]  # first: the span covers every other
-    instrumentors = {"urllib3": URLLib3Instrumentor, "celery": CeleryInstrumentor, "psycopg": PsycopgInstrumentor,
-                     "redis": RedisInstrumentor}
+    instrumentors = {"urllib3": URLLib3Instrumentor, "celery": CeleryInstrumentor, "redis": RedisInstrumentor}
     for name, kind in instrumentors.items():
         instrumentor = kind()  # one per process (the class keeps a single instance)
         if name not in disabled and not instrumentor.is_instrumented_by_opentelemetry:
             instrumentor.instrument(tracer_provider=provider)
+    if "psycopg" not in disabled and _statement_spans is None:
+        _statement_spans = SampledTasks()
+        _statement_spans.connect()  # after the Celery instrumentation's receivers: its task span is current
     _enabled = True
+
+
+def uninstrument_statements() -> None:
+    """Undoes instrument()'s statement spans (tests instrument and undo per test)."""
+    global _statement_spans
+    if _statement_spans is not None:
+        _statement_spans.disconnect()
+        _statement_spans = None
+
+
+def statements_traced() -> bool:
+    return _statement_spans is not None
 
 
 def tracer(name: str) -> trace.Tracer:
