@@ -53,3 +53,14 @@ def issues_user_tokens(role: str) -> bool:
 def default_port(role: str) -> int:
     """Where a role listens unless told: the entry point on 8000, a group on the port of its first app."""
     return PORTS.get(role) or PORTS[owned_apps(role)[0]]
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process of this machine (this pid namespace) has that pid."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # alive, someone else's
+    return True

@@ -112,6 +112,25 @@ def test_a_metric_file_removed_while_the_scrape_reads_does_not_fail_it(settings,
     assert not vanishing.exists()
 
 
+def test_a_dead_workers_live_gauge_is_dropped_at_scrape(settings):
+    """A web worker the server replaced left its breaker state (a livemax gauge): the scrape removes that file, so
+    a dead worker's open circuit is not reported, and keeps counters (a dead worker's requests still count)."""
+    directory, dead = Path(settings.SHOP_METRICS_DIR), 999999996  # above the kernel's pid_max: never alive
+    gauge = MmapedDict(str(directory / f"gauge_livemax_{dead}.db"))
+    counter = MmapedDict(str(directory / f"counter_{dead}.db"))
+    gauge.write_value(json.dumps(["shop_breaker_state", "shop_breaker_state", {"upstream": "gone-upstream"}, None]),
+                      2.0, 0)
+    counter.write_value(_counter_key("orders.from_a_dead_worker"), 1.0, 0)
+    gauge.close()
+    counter.close()
+    try:
+        text = scrape()
+        assert "gone-upstream" not in text and not (directory / f"gauge_livemax_{dead}.db").exists()
+        assert value(text, "shop_celery_tasks_total", task="orders.from_a_dead_worker", outcome="success") == 1
+    finally:
+        (directory / f"counter_{dead}.db").unlink()
+
+
 def test_each_host_has_its_own_metrics_directory(settings):
     assert Path(settings.SHOP_METRICS_DIR).name == socket.gethostname()
 

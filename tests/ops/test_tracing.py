@@ -141,7 +141,8 @@ def statement_spans(exporter) -> list[tuple]:
 def test_a_sampled_request_gets_a_span_per_statement_and_an_unsampled_one_none(instrumented):
     exporter = InMemorySpanExporter()
     instrumented(provider_with(exporter, ParentBased(TraceIdRatioBased(0.1))))
-    assert Client().get("/products", headers={"traceparent": f"00-{TRACE_ID}-00f067aa0ba902b7-00"}).status_code == 200
+    unsampled = f"00-{TRACE_ID}-00f067aa0ba902b7-00"
+    assert Client().get("/products", headers={"traceparent": unsampled}).status_code == 200
     assert exporter.get_finished_spans() == ()
     assert Client().get("/products", headers={"traceparent": TRACEPARENT}).status_code == 200
     (server,) = [s for s in exporter.get_finished_spans() if s.kind == SpanKind.SERVER]
@@ -150,7 +151,8 @@ def test_a_sampled_request_gets_a_span_per_statement_and_an_unsampled_one_none(i
                               and s.name == s.attributes["db.statement"].split()[0] for s in statements)
 
 
-@pytest.mark.skipif(connections["catalog"].vendor != "postgresql", reason="the library instruments psycopg: make test-services")
+@pytest.mark.skipif(connections["catalog"].vendor != "postgresql",
+                    reason="the library instruments psycopg: make test-services")
 def test_statement_spans_are_the_ones_the_psycopg_instrumentation_makes(instrumented, monkeypatch):
     """Name, kind and the attributes the library sets from the statement, for every statement of a request."""
     theirs, ours = InMemorySpanExporter(), InMemorySpanExporter()

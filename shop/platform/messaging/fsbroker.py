@@ -17,18 +17,11 @@ from kombu.utils.encoding import bytes_to_str, str_to_bytes
 from kombu.utils.json import dumps, loads
 from queue import Empty
 
+from shop.platform.topology import process_alive
+
 TAKEN = "x-shop-taken"  # message property: where the fetched file waits for its ack
 ORPHAN_SCAN_SECONDS = 5.0
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Channel(filesystem.Channel):
@@ -90,7 +83,7 @@ class Channel(filesystem.Channel):
         self._last_orphan_scan = monotonic()
         for taken in self.taken_folder.iterdir():
             pid, _, name = taken.name.partition("-")
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not process_alive(int(pid)):
                 with suppress(OSError):
                     os.rename(taken, os.path.join(self.data_folder_in, name))
 

@@ -22,8 +22,8 @@ class StatementSpan:
     def __call__(self, execute, sql, params, many, context):
         connection = context["connection"]
         attributes = {"db.system": connection.vendor, "db.name": connection.settings_dict["NAME"], "db.statement": sql}
-        with self.tracer.start_as_current_span(sql.split(None, 1)[0] if sql.strip() else connection.settings_dict["NAME"],
-                                               kind=SpanKind.CLIENT, attributes=attributes):
+        name = sql.split(None, 1)[0] if sql.strip() else connection.settings_dict["NAME"]  # the library's name
+        with self.tracer.start_as_current_span(name, kind=SpanKind.CLIENT, attributes=attributes):
             return execute(sql, params, many, context)
 
 

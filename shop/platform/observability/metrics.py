@@ -3,7 +3,6 @@ and Celery task outcomes. Multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by se
 counts every web worker and every Celery process that shares the role's directory."""
 import hmac
 import logging
-import os
 import struct
 import threading
 import time
@@ -18,6 +17,7 @@ from prometheus_client.mmap_dict import MmapedDict
 
 from shop.platform.errors import not_found, problem_response
 from shop.platform.config.pages import PAGES
+from shop.platform.topology import process_alive
 
 logger = logging.getLogger(__name__)
 KNOWN_METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
@@ -119,7 +119,7 @@ class SettledFilesCollector:
 
     def collect(self):
         for path in self.directory.glob("gauge_live*.db"):
-            if not _alive(_pid_of(path)):
+            if not process_alive(_pid_of(path)):
                 path.unlink(missing_ok=True)
         files = [path for path in self.directory.glob("*.db") if _readable(path)]
         merge = multiprocess.MultiProcessCollector.merge
@@ -189,19 +189,10 @@ def serve_worker_metrics(**kwargs) -> None:
 def remove_dead_process_files(directory: str) -> None:
     """Deletes the metric files of processes that are gone (a previous run), keeping live ones'."""
     for path in Path(directory).glob("*.db"):
-        if not _alive(_pid_of(path)):
+        if not process_alive(_pid_of(path)):
             path.unlink(missing_ok=True)
 
 
 def _pid_of(path: Path) -> int:
     return int(path.stem.rsplit("_", 1)[-1])  # prometheus_client names a file <type>_<pid>.db
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # alive, someone else's
-    return True
