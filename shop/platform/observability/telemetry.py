@@ -6,6 +6,7 @@ OTEL_TRACES_EXPORTER is `none` (the default: nothing is instrumented, so tracing
 PostgreSQL and Redis calls carry or record the trace (calls to other services through client_span)."""
 import os
 from contextlib import contextmanager
+from functools import lru_cache
 
 from django.core.exceptions import ImproperlyConfigured
 from opentelemetry import context, propagate, trace
@@ -87,7 +88,12 @@ def statements_traced() -> bool:
 
 def tracer(name: str) -> trace.Tracer:
     """A tracer of the provider the process was instrumented with."""
-    return trace.get_tracer(name, tracer_provider=_provider)
+    return _tracer_of(name, _provider)
+
+
+@lru_cache(maxsize=64)
+def _tracer_of(name: str, provider) -> trace.Tracer:
+    return trace.get_tracer(name, tracer_provider=provider)  # makes a new Tracer each call: kept per name
 
 
 def setup(role: str) -> None:
