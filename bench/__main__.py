@@ -171,13 +171,15 @@ def meta(plan, args, wrk: str | None, stacks) -> dict:
         "machine": f"{cpu}, {os.cpu_count()} cores, {int(memory) / 1024 / 1024:.1f} GiB RAM, "
                    f"{platform.system()} {platform.release()}",
         "versions": f"Python {platform.python_version()}, Django {version('django')}, DRF "
-                    f"{version('djangorestframework')}, granian {version('granian')}, gunicorn {version('gunicorn')}, urllib3 {version('urllib3')}, "
+                    f"{version('djangorestframework')}, granian {version('granian')}, gunicorn {version('gunicorn')}, "
+                    f"urllib3 {version('urllib3')}, "
                     f"psycopg {version('psycopg')}, Celery {version('celery')}, PostgreSQL {_postgres(args)}",
         "load generator": LOAD_GENERATOR.format(version=wrk) if wrk else
         "a Python client (threads, keep-alive http.client, in its own process): wrk is not installed",
         "servers": f"granian (shop/serve.py: the app loaded before the fork, gc.freeze), {WEB_WORKERS} workers x "
                    f"{WEB_THREADS} threads; in the goal-8 row gunicorn gthread, as many, a listening socket per "
-                   "worker (SO_REUSEPORT); DEBUG off, for every role of both topologies; one PostgreSQL database per app; Celery workers "
+                   "worker (SO_REUSEPORT); DEBUG off, for every role of both topologies; one PostgreSQL database per "
+                   "app; Celery workers "
                    "(threads, 4) on RabbitMQ; metrics on and tracing off, as shipped, except in the two goal-6 "
                    "variants of the split",
         "breaker state and gateway cache": "in-process (per server worker)" + (

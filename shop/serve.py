@@ -36,6 +36,7 @@ def preload() -> None:
 
 def server():
     """The granian server, its hooks set: discovery (de)registration, the metrics directory, gc.freeze."""
+    from django.conf import settings
     from granian import Granian
     from granian.constants import Interfaces
 
@@ -50,7 +51,7 @@ def server():
                   workers_kill_timeout=int(os.environ.get("SHOP_WEB_GRACE", "10")), respawn_failed_workers=True,
                   log_dictconfig=server_logging_config())
     discovery = get_discovery()
-    web.on_startup(lambda: remove_dead_process_files(os.environ["PROMETHEUS_MULTIPROC_DIR"]))
+    web.on_startup(lambda: remove_dead_process_files(settings.SHOP_METRICS_DIR))
     web.on_startup(discovery.register)
     web.on_startup(gc.freeze)  # the last before the fork: what is loaded so far stays shared
     web.on_shutdown(discovery.deregister)

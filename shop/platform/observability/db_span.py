@@ -13,18 +13,13 @@ from opentelemetry.trace import SpanKind
 from shop.platform.observability.telemetry import tracer
 
 
-class StatementSpan:
+def statement_span(execute, sql, params, many, context):
     """Django's execute wrapper: the statement runs inside a client span."""
-
-    def __init__(self):
-        self.tracer = tracer(__name__)
-
-    def __call__(self, execute, sql, params, many, context):
-        connection = context["connection"]
-        attributes = {"db.system": connection.vendor, "db.name": connection.settings_dict["NAME"], "db.statement": sql}
-        name = sql.split(None, 1)[0] if sql.strip() else connection.settings_dict["NAME"]  # the library's name
-        with self.tracer.start_as_current_span(name, kind=SpanKind.CLIENT, attributes=attributes):
-            return execute(sql, params, many, context)
+    connection = context["connection"]
+    attributes = {"db.system": connection.vendor, "db.name": connection.settings_dict["NAME"], "db.statement": sql}
+    name = sql.split(None, 1)[0] if sql.strip() else connection.settings_dict["NAME"]  # the library's name
+    with tracer(__name__).start_as_current_span(name, kind=SpanKind.CLIENT, attributes=attributes):
+        return execute(sql, params, many, context)
 
 
 @contextmanager
@@ -32,7 +27,7 @@ def statement_spans():
     """Inside the block, every statement on this thread's connections (every database alias) gets a span."""
     with ExitStack() as stack:
         for connection in connections.all():
-            stack.enter_context(connection.execute_wrapper(StatementSpan()))
+            stack.enter_context(connection.execute_wrapper(statement_span))
         yield
 
 

@@ -118,9 +118,7 @@ class SettledFilesCollector:
         self.directory = directory
 
     def collect(self):
-        for path in self.directory.glob("gauge_live*.db"):
-            if not process_alive(_pid_of(path)):
-                path.unlink(missing_ok=True)
+        remove_dead_process_files(self.directory, "gauge_live*.db")
         files = [path for path in self.directory.glob("*.db") if _readable(path)]
         merge = multiprocess.MultiProcessCollector.merge
         try:
@@ -186,9 +184,9 @@ def serve_worker_metrics(**kwargs) -> None:
     threading.Thread(target=server.serve_forever, name="shop-metrics", daemon=True).start()
 
 
-def remove_dead_process_files(directory: str) -> None:
-    """Deletes the metric files of processes that are gone (a previous run), keeping live ones'."""
-    for path in Path(directory).glob("*.db"):
+def remove_dead_process_files(directory: str | Path, pattern: str = "*.db") -> None:
+    """Deletes the metric files (those matching `pattern`) of processes that are gone, keeping live ones'."""
+    for path in Path(directory).glob(pattern):
         if not process_alive(_pid_of(path)):
             path.unlink(missing_ok=True)
 
