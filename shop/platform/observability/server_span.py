@@ -8,10 +8,26 @@ stable HTTP semantic conventions' attributes."""
 from contextlib import nullcontext
 
 from opentelemetry import context, propagate, trace
+from opentelemetry.propagators.textmap import Getter
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from shop.platform.observability import telemetry
 from shop.platform.observability.db_span import statement_spans
+
+
+class EnvironGetter(Getter):
+    """Reads propagation headers (`traceparent`, ...) straight from a WSGI environ: request.headers would build
+    a dict of every header on each request, sampled or not."""
+
+    def get(self, carrier: dict, key: str) -> list[str] | None:
+        value = carrier.get("HTTP_" + key.upper().replace("-", "_"))
+        return None if value is None else [value]
+
+    def keys(self, carrier: dict) -> list[str]:
+        return [key[5:].lower().replace("_", "-") for key in carrier if key.startswith("HTTP_")]
+
+
+ENVIRON = EnvironGetter()
 
 
 class ServerSpanMiddleware:
@@ -20,7 +36,7 @@ class ServerSpanMiddleware:
         self.tracer = telemetry.tracer(__name__)
 
     def __call__(self, request):
-        parent = propagate.extract(request.headers)  # case-insensitive, as the default getter needs
+        parent = propagate.extract(request.META, getter=ENVIRON)
         span = self.tracer.start_span(request.method, context=parent, kind=SpanKind.SERVER)
         token = context.attach(trace.set_span_in_context(span, parent))
         try:

@@ -129,10 +129,15 @@ def continued(carrier: dict):
 
 @contextmanager
 def client_span(method: str, url: str):
-    """A client span around one call to another service; yields the headers that carry it to the callee
-    (none when tracing is off)."""
+    """A client span around one call to another service, when the trace is sampled; yields the headers that carry
+    the trace (and whether it is sampled) to the callee, none when tracing is off."""
     if not _enabled:
         yield {}
+        return
+    if not trace.get_current_span().is_recording():  # not sampled: pass the decision on, record nothing
+        carrier: dict = {}
+        propagate.inject(carrier)
+        yield carrier
         return
     with tracer(__name__).start_as_current_span(method, kind=trace.SpanKind.CLIENT,
                                       attributes={"http.request.method": method, "url.full": url}):
