@@ -64,7 +64,7 @@ def rendered_format(request) -> str | None:
     requested = request.GET.get("format")
     if requested is not None:
         return requested if requested in FORMATS else None
-    return "api" if "text/html" in request.headers.get("Accept", "") else "json"
+    return "api" if "text/html" in request.META.get("HTTP_ACCEPT", "") else "json"
 
 
 def store(key: str, body: bytes, content_type: str) -> bool:

@@ -35,11 +35,17 @@ QUEUE_TASKS = Counter("shop_celery_queue_tasks", "Tasks a worker finished (any o
 UNREADABLE_FILES = Counter("shop_metrics_unreadable_files", "Metric files a scrape skipped as unreadable (corrupted).")
 
 
-def _route(request) -> str:
-    match = getattr(request, "resolver_match", None)
+def route_of(match) -> str:
+    """The route pattern a request resolved to (a ResolverMatch or None), the label it is counted under."""
     if match is None or match.func is not_found:
         return "unmatched"
     return "/" + match.route.strip("/")
+
+
+def count_request(route: str, method: str, status: int, seconds: float) -> None:
+    labels = (route, method if method in KNOWN_METHODS else "OTHER", str(status))
+    REQUESTS.labels(*labels).inc()
+    LATENCY.labels(*labels).observe(seconds)
 
 
 class MetricsMiddleware:
@@ -51,10 +57,8 @@ class MetricsMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         response = self.get_response(request)
-        labels = (_route(request), request.method if request.method in KNOWN_METHODS else "OTHER",
-                  str(response.status_code))
-        REQUESTS.labels(*labels).inc()
-        LATENCY.labels(*labels).observe(time.perf_counter() - started)
+        count_request(route_of(getattr(request, "resolver_match", None)), request.method, response.status_code,
+                      time.perf_counter() - started)
         return response
 
 SCRAPE_COLLECTORS: list = []  # collectors read at each scrape, added by higher layers (the outbox backlog)

@@ -22,6 +22,18 @@ class RequestIdLogFilter(logging.Filter):
         return True
 
 
+def request_id_from(incoming: str) -> str:
+    """The caller's X-Request-ID when it is a sane one, else a new id."""
+    return incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
+def log_access(request, status: int, started: float) -> None:
+    """The access line of an answered request, with SHOP_ACCESS_LOG; `started` is its time.perf_counter()."""
+    if settings.SHOP_ACCESS_LOG:
+        access_logger.info('"%s %s" %s %.1f ms', request.method, request.get_full_path(), status,
+                           (time.perf_counter() - started) * 1000)
+
+
 class RequestIdMiddleware:
     """Takes X-Request-ID from the caller (or makes one), logs with it and echoes it back."""
 
@@ -29,16 +41,13 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = request_id_from(request.META.get("HTTP_X_REQUEST_ID", ""))
         request.request_id, request.trace_id = request_id, current_trace_id()
         token = request_id_var.set(request_id)
         try:
             started = time.perf_counter()
             response = self.get_response(request)
-            if settings.SHOP_ACCESS_LOG:
-                access_logger.info('"%s %s" %s %.1f ms', request.method, request.get_full_path(), response.status_code,
-                                   (time.perf_counter() - started) * 1000)
+            log_access(request, response.status_code, started)
         finally:
             request_id_var.reset(token)
         response[REQUEST_ID_HEADER] = request_id

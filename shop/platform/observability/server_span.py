@@ -5,7 +5,7 @@ The W3C `traceparent` is read and the sampler asked first. An unsampled request 
 carrying the decision on (its context is current, so the calls it makes propagate "not sampled"), nothing
 more. A sampled one is named, as the library names it, `<METHOD> <route>` once the URL is resolved, with the
 stable HTTP semantic conventions' attributes."""
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 
 from opentelemetry import context, propagate, trace
 from opentelemetry.propagators.textmap import Getter
@@ -30,34 +30,51 @@ class EnvironGetter(Getter):
 ENVIRON = EnvironGetter()
 
 
+@contextmanager
+def serving(tracer, environ: dict, method: str, describe):
+    """The server span of one request, current while the block runs; `describe()` gives a sampled span's first
+    attributes (an unsampled request never calls it). What escapes the block is recorded on the span."""
+    parent = propagate.extract(environ, getter=ENVIRON)
+    span = tracer.start_span(method, context=parent, kind=SpanKind.SERVER)
+    token = context.attach(trace.set_span_in_context(span, parent))
+    try:
+        if span.is_recording():
+            span.set_attributes(describe())
+        yield span
+    except BaseException as error:  # Django answers exceptions itself; what escapes it is recorded
+        span.record_exception(error)
+        span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+        raise
+    finally:
+        context.detach(token)
+        span.end()
+
+
+def answered(span, method: str, route: str | None, status: int) -> None:
+    """Names a sampled span after the route the request resolved to, and records the answer's status."""
+    if route:
+        span.update_name(f"{method} {route}")
+        span.set_attribute("http.route", route)
+    span.set_attribute("http.response.status_code", status)
+    if status >= 500:
+        span.set_status(Status(StatusCode.ERROR))
+
+
+def request_attributes(request) -> dict:
+    return {"http.request.method": request.method, "url.path": request.path, "url.scheme": request.scheme,
+            "server.address": request.get_host()}
+
+
 class ServerSpanMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.tracer = telemetry.tracer(__name__)
 
     def __call__(self, request):
-        parent = propagate.extract(request.META, getter=ENVIRON)
-        span = self.tracer.start_span(request.method, context=parent, kind=SpanKind.SERVER)
-        token = context.attach(trace.set_span_in_context(span, parent))
-        try:
+        with serving(self.tracer, request.META, request.method, lambda: request_attributes(request)) as span:
             if not span.is_recording():
                 return self.get_response(request)
-            span.set_attributes({"http.request.method": request.method, "url.path": request.path,
-                                 "url.scheme": request.scheme, "server.address": request.get_host()})
             with statement_spans() if telemetry.statements_traced() else nullcontext():
                 response = self.get_response(request)
-            route = getattr(request.resolver_match, "route", None)
-            if route:
-                span.update_name(f"{request.method} {route}")
-                span.set_attribute("http.route", route)
-            span.set_attribute("http.response.status_code", response.status_code)
-            if response.status_code >= 500:
-                span.set_status(Status(StatusCode.ERROR))
+            answered(span, request.method, getattr(request.resolver_match, "route", None), response.status_code)
             return response
-        except BaseException as error:  # Django answers exceptions itself; what escapes it is recorded
-            span.record_exception(error)
-            span.set_status(Status(StatusCode.ERROR, type(error).__name__))
-            raise
-        finally:
-            context.detach(token)
-            span.end()

@@ -1,0 +1,104 @@
+"""The gateway's short way for a read: a GET without a body, to a forwarded route, goes to its ProxyView beneath
+Django's handler (issue 23: the handler's per-request signals, header parsing and middleware calls cost more
+than the forward). It still passes through what the gateway's middleware does to such a request, in the same
+order and with the same classes: the metrics, the trace's server span, the HTTPS redirect (left to Django's
+way), CORS, the request id and access line, and the security and framing headers. Everything else (a write, a
+body, a route the gateway renders itself, a Host not allowed) takes Django's way unchanged.
+
+The short way knows the middleware below; when settings.MIDDLEWARE holds any other, it stays off."""
+import logging
+import time
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
+from django.urls import Resolver404, get_resolver
+from django.utils.module_loading import import_string
+
+from shop.gateway.proxy import ProxyView
+from shop.platform.observability import telemetry
+from shop.platform.observability.metrics import count_request, route_of
+from shop.platform.observability.request_id import REQUEST_ID_HEADER, log_access, request_id_from, request_id_var
+from shop.platform.observability.server_span import answered, request_attributes, serving
+
+logger = logging.getLogger(__name__)
+METRICS = "shop.platform.observability.metrics.MetricsMiddleware"
+SECURITY = "django.middleware.security.SecurityMiddleware"
+CORS = "corsheaders.middleware.CorsMiddleware"
+FRAMING = "django.middleware.clickjacking.XFrameOptionsMiddleware"
+# Middleware with nothing to do for a body-less GET to a forwarded route: static files are never at those
+# paths, and there is no body to limit.
+IDLE = ("whitenoise.middleware.WhiteNoiseMiddleware", "shop.platform.api.body_limit.BodySizeLimitMiddleware")
+KNOWN = frozenset((METRICS, SECURITY, CORS, FRAMING, telemetry.SERVER_SPANS,
+                   "shop.platform.observability.request_id.RequestIdMiddleware", *IDLE))
+
+
+def unused(request):  # the get_response of middleware whose response hooks alone are called
+    raise AssertionError("not called")
+
+
+class Passthrough:
+    """WSGI application of the gateway: the short way for reads, Django's `handler` for everything else."""
+
+    def __init__(self, handler):
+        self.handler = handler
+        unknown = [name for name in settings.MIDDLEWARE if name not in KNOWN]
+        self.on = not unknown
+        if unknown:
+            logger.warning("gateway: reads take Django's way, as the short way does not know %s", ", ".join(unknown))
+        self.resolver = get_resolver()
+        self.counted = METRICS in settings.MIDDLEWARE
+        self.tracer = telemetry.tracer(__name__) if telemetry.SERVER_SPANS in settings.MIDDLEWARE else None
+        # response hooks, innermost first, as Django's middleware chain calls them
+        self.framing = import_string(FRAMING)(unused).process_response
+        self.cors = import_string(CORS)(unused).add_response_headers
+        self.security = import_string(SECURITY)(unused)
+
+    def __call__(self, environ, start_response):
+        request, match = self.read(environ) if self.on else (None, None)
+        if request is None:
+            return self.handler(environ, start_response)
+        started = time.perf_counter()
+        if self.tracer is None:
+            response = self.forward(request, match)
+        else:
+            with serving(self.tracer, environ, "GET", lambda: request_attributes(request)) as span:
+                response = self.forward(request, match)
+                if span.is_recording():
+                    answered(span, "GET", match.route, response.status_code)
+        if self.counted:
+            count_request(route_of(match), "GET", response.status_code, time.perf_counter() - started)
+        start_response(f"{response.status_code} {response.reason_phrase}",
+                       [*response.items(), *(("Set-Cookie", c.output(header="")) for c in response.cookies.values())])
+        return [response.content]
+
+    def read(self, environ):
+        """The request and its route when it may take the short way, else (None, None)."""
+        if environ.get("REQUEST_METHOD") != "GET" or environ.get("CONTENT_LENGTH") not in (None, "", "0") \
+                or "HTTP_TRANSFER_ENCODING" in environ:
+            return None, None
+        request = WSGIRequest(dict(environ))  # a copy: it writes the decoded path back, which Django's way decodes again
+        try:
+            match = self.resolver.resolve(request.path_info)
+            request.get_host()  # a Host not allowed: Django's way answers its 400
+        except (Resolver404, DisallowedHost):
+            return None, None
+        if getattr(match.func, "view_class", None) is not ProxyView or self.security.process_request(request):
+            return None, None  # a page of the gateway's own, or a redirect to HTTPS
+        request.resolver_match = match
+        return request, match
+
+    def forward(self, request, match):
+        """ProxyView's answer inside the inner middleware's work: the request id, then CORS and the headers."""
+        request_id = request_id_from(request.META.get("HTTP_X_REQUEST_ID", ""))
+        token = request_id_var.set(request_id)
+        try:
+            started = time.perf_counter()
+            response = ProxyView(**match.func.view_initkwargs).proxy(request)
+            self.framing(request, response)
+            log_access(request, response.status_code, started)
+        finally:
+            request_id_var.reset(token)
+        response[REQUEST_ID_HEADER] = request_id
+        self.cors(request, response)
+        return self.security.process_response(request, response)
