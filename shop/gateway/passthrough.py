@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.urls import Resolver404, get_resolver
+from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
 
 from shop.gateway.proxy import ProxyView
@@ -51,7 +52,7 @@ class Passthrough:
         self.tracer = telemetry.tracer(__name__) if telemetry.SERVER_SPANS in settings.MIDDLEWARE else None
         # response hooks, innermost first, as Django's middleware chain calls them
         self.framing = import_string(FRAMING)(unused).process_response
-        self.cors = import_string(CORS)(unused).add_response_headers
+        self.cors = import_string(CORS)(unused)
         self.security = import_string(SECURITY)(unused)
 
     def __call__(self, environ, start_response):
@@ -100,5 +101,8 @@ class Passthrough:
         finally:
             request_id_var.reset(token)
         response[REQUEST_ID_HEADER] = request_id
-        self.cors(request, response)
+        if "HTTP_ORIGIN" in request.META:
+            self.cors.add_response_headers(request, response)
+        elif self.cors.is_enabled(request):  # all CorsMiddleware does without an Origin (it would parse every header)
+            patch_vary_headers(response, ("origin",))
         return self.security.process_response(request, response)
