@@ -13,6 +13,8 @@ STAGES = (
     ("granian WSGI worker: the call into the app (parsing and writing are Rust, outside Python)", "_runner",
      "granian/wsgi.py"),
     ("gunicorn gthread worker: parse, handle, write", "ThreadWorker.handle", "gunicorn/workers/gthread.py"),
+    ("gateway short way for reads (Passthrough, beneath Django's handler)", "Passthrough.__call__",
+     "shop/gateway/passthrough.py"),
     ("Django WSGIHandler: request -> response", "WSGIHandler.__call__", "django/core/handlers/wsgi.py"),
     ("middleware chain (RequestIdMiddleware and inward)", "RequestIdMiddleware.__call__", "shop/platform/observability/request_id.py"),
     ("URL resolving", "URLResolver.resolve", "django/urls/resolvers.py"),

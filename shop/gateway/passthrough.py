@@ -8,11 +8,13 @@ body, a route the gateway renders itself, a Host not allowed) takes Django's way
 The short way knows the middleware below; when settings.MIDDLEWARE holds any other, it stays off."""
 import logging
 import time
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
-from django.urls import Resolver404, get_resolver
+from django.urls import URLPattern, get_resolver
+from django.urls.resolvers import RoutePattern
 from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
 
@@ -38,6 +40,20 @@ def unused(request):  # the get_response of middleware whose response hooks alon
     raise AssertionError("not called")
 
 
+def routes_by_first_segment(patterns) -> dict[str, list[URLPattern]]:
+    """The URLconf's leading plain routes ("products/<id:product_id>") by their first path segment, in order:
+    a path can only match those of its own first segment, so they are tried alone, as Django would try them.
+    The first pattern that is not a plain route (an include, a regex, a converter first) ends the table."""
+    table = defaultdict(list)
+    for pattern in patterns:
+        route = str(pattern.pattern)
+        if not (isinstance(pattern, URLPattern) and isinstance(pattern.pattern, RoutePattern)) or \
+                "<" in route.split("/", 1)[0]:
+            break
+        table[route.split("/", 1)[0]].append(pattern)
+    return dict(table)
+
+
 class Passthrough:
     """WSGI application of the gateway: the short way for reads, Django's `handler` for everything else."""
 
@@ -47,7 +63,7 @@ class Passthrough:
         self.on = not unknown
         if unknown:
             logger.warning("gateway: reads take Django's way, as the short way does not know %s", ", ".join(unknown))
-        self.resolver = get_resolver()
+        self.routes = routes_by_first_segment(get_resolver().url_patterns)
         self.counted = METRICS in settings.MIDDLEWARE
         self.tracer = telemetry.tracer(__name__) if telemetry.SERVER_SPANS in settings.MIDDLEWARE else None
         # response hooks, innermost first, as Django's middleware chain calls them
@@ -79,13 +95,17 @@ class Passthrough:
                 or "HTTP_TRANSFER_ENCODING" in environ:
             return None, None
         request = WSGIRequest(dict(environ))  # a copy: it writes the decoded path back, which Django's way decodes again
+        path = request.path_info[1:]
+        match = next(filter(None, (pattern.resolve(path) for pattern in self.routes.get(path.split("/", 1)[0], ()))),
+                     None)
+        if getattr(getattr(match, "func", None), "view_class", None) is not ProxyView:
+            return None, None  # no route, or a page of the gateway's own
         try:
-            match = self.resolver.resolve(request.path_info)
             request.get_host()  # a Host not allowed: Django's way answers its 400
-        except (Resolver404, DisallowedHost):
+        except DisallowedHost:
             return None, None
-        if getattr(match.func, "view_class", None) is not ProxyView or self.security.process_request(request):
-            return None, None  # a page of the gateway's own, or a redirect to HTTPS
+        if self.security.process_request(request):
+            return None, None  # a redirect to HTTPS
         request.resolver_match = match
         return request, match
 

@@ -13,6 +13,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from shop.gateway import proxy as gateway
 from shop.gateway.passthrough import Passthrough
+from shop.gateway.proxy import ProxyView
 from shop.platform.errors import ServiceUnavailable
 from shop.platform.observability import telemetry
 from shop.platform.observability.metrics import exposition
@@ -149,3 +150,16 @@ def test_a_traced_read_gets_the_server_span_of_djangos_way(gateway_role, upstrea
     assert spy.calls == 1 and short.name == "GET products/<id:product_id>"
     assert (short.name, short.kind, short.parent.span_id, dict(short.attributes)) == \
         (django_way.name, django_way.kind, django_way.parent.span_id, dict(django_way.attributes))
+
+
+def test_the_route_table_keeps_djangos_order_and_ends_at_the_first_route_it_cannot_index():
+    from django.urls import path, re_path
+
+    from shop.gateway.passthrough import routes_by_first_segment
+
+    view = ProxyView.as_view(upstream="catalog")
+    patterns = [path("products", view), path("orders/<int:pk>", view), path("products/<int:pk>", view),
+                path("<str:anything>/x", view), path("later", view), re_path(r"", view)]
+    table = routes_by_first_segment(patterns)
+    assert {first: [str(p.pattern) for p in found] for first, found in table.items()} == \
+        {"products": ["products", "products/<int:pk>"], "orders": ["orders/<int:pk>"]}
