@@ -42,10 +42,16 @@ def route_of(match) -> str:
     return "/" + match.route.strip("/")
 
 
+_LABELLED: dict[tuple[str, str, str], tuple] = {}  # label values -> their two series; labels() locks on every call
+
+
 def count_request(route: str, method: str, status: int, seconds: float) -> None:
     labels = (route, method if method in KNOWN_METHODS else "OTHER", str(status))
-    REQUESTS.labels(*labels).inc()
-    LATENCY.labels(*labels).observe(seconds)
+    series = _LABELLED.get(labels)
+    if series is None:  # routes, methods and statuses are each a small set
+        series = _LABELLED[labels] = (REQUESTS.labels(*labels), LATENCY.labels(*labels))
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 class MetricsMiddleware:
