@@ -2,7 +2,8 @@
 Django's handler (issue 23: the handler's per-request signals, header parsing and middleware calls were a third
 of the gateway's CPU per forwarded read). It still passes through what the gateway's middleware does to such a
 request, in the same order and with the same classes: the metrics, the trace's server span, the HTTPS redirect (left to Django's
-way), CORS, the request id and access line, and the security and framing headers. Everything else (a write, a
+way), CORS, the request id and access line, the security and framing headers, and the handler's warning for
+an answer of 400 or more. Everything else (a write, a
 body, a route the gateway renders itself, a Host not allowed) takes Django's way unchanged.
 
 The short way knows the middleware below; when settings.MIDDLEWARE holds any other, it stays off."""
@@ -16,10 +17,12 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.urls import URLPattern, get_resolver
 from django.urls.resolvers import RoutePattern
 from django.utils.cache import patch_vary_headers
+from django.utils.log import log_response
 from django.utils.module_loading import import_string
 
 from shop.gateway.proxy import ProxyView
 from shop.platform.observability import telemetry
+from shop.platform.observability.logs import current_trace_id
 from shop.platform.observability.metrics import count_request, route_of
 from shop.platform.observability.request_id import REQUEST_ID_HEADER, log_access, request_id_from, request_id_var
 from shop.platform.observability.server_span import answered, request_attributes, serving
@@ -85,6 +88,8 @@ class Passthrough:
                     answered(span, "GET", match.route, response.status_code)
         if self.counted:
             count_request(route_of(match), "GET", response.status_code, time.perf_counter() - started)
+        if response.status_code >= 400:  # as Django's handler logs it, after the middleware
+            log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
         start_response(f"{response.status_code} {response.reason_phrase}",
                        [*response.items(), *(("Set-Cookie", c.output(header="")) for c in response.cookies.values())])
         return [response.content]
@@ -112,6 +117,7 @@ class Passthrough:
     def forward(self, request, match):
         """ProxyView's answer inside the inner middleware's work: the request id, then CORS and the headers."""
         request_id = request_id_from(request.META.get("HTTP_X_REQUEST_ID", ""))
+        request.request_id, request.trace_id = request_id, current_trace_id()  # for the lines logged after
         token = request_id_var.set(request_id)
         try:
             started = time.perf_counter()

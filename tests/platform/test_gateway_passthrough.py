@@ -3,6 +3,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 from wsgiref.headers import Headers
 
 import pytest
+from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -42,6 +43,8 @@ def gateway_role(settings):
 def upstream(monkeypatch):
     """What the upstream answers (an Answer, or an exception to raise), and the calls it got."""
     state = {"answer": PRODUCT, "calls": []}
+    for alias in ("fallback", "gateway-memo"):  # no stale copy from an earlier test
+        caches[alias].clear()
 
     def send(upstream, method, path, *, body=None, headers=None, idempotent=False):
         state["calls"].append((method, path))
@@ -102,11 +105,14 @@ def test_a_read_takes_the_short_way_and_answers_as_djangos_way(gateway_role, ups
     Answer(200, Headers([("Content-Type", "text/html"), ("Set-Cookie", "csrftoken=abc; Path=/; SameSite=Lax")]), b"<p>"),
     ServiceUnavailable("catalog is unavailable (circuit open)."),
 ])
-def test_the_upstreams_problems_cookies_and_absence_answer_alike(gateway_role, upstream, answered):
+def test_the_upstreams_problems_cookies_and_absence_answer_and_log_alike(gateway_role, upstream, answered, caplog):
     upstream["answer"] = answered
     spy = Spy()
     short = answer(Passthrough(spy), "GET", "/products/7")
+    short_log = [(r.name, r.levelname, r.getMessage(), r.request_id) for r in caplog.records]
+    caplog.clear()
     assert spy.calls == 0 and short == answer(spy, "GET", "/products/7")
+    assert short_log == [(r.name, r.levelname, r.getMessage(), r.request_id) for r in caplog.records]
 
 
 @pytest.mark.parametrize("method, path, extra", [
