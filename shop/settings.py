@@ -153,7 +153,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication",
                                        "shop.platform.api.auth.SessionTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "shop.platform.api.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["shop.platform.api.renderers.JSONRenderer", "shop.platform.api.renderers.BrowsableAPIRenderer"],
     "DEFAULT_PARSER_CLASSES": ["shop.platform.api.parsers.SafeJSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "shop.platform.api.negotiation.ContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "shop.platform.api.pagination.PageNumberPagination",

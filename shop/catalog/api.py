@@ -4,16 +4,15 @@ from decimal import Decimal
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.generics import GenericAPIView
 from rest_framework.mixins import ListModelMixin
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from shop.catalog import selectors, services
 from shop.catalog.client import ProductNotFound
 from shop.catalog.filters import ProductFilter, ProductSearch
 from shop.platform.api.caching import revalidated_public_read
 from shop.platform.api.permissions import IsStaffOrReadOnly
+from shop.platform.api.views import ApiView, GenericApiView
 
 
 class ProductSerializer(serializers.Serializer):
@@ -27,7 +26,7 @@ class ProductSerializer(serializers.Serializer):
 PRODUCT_OUT = ProductSerializer()  # one set of fields for every read of one product: building them cost more than the row
 
 
-class ProductListApi(ListModelMixin, GenericAPIView):
+class ProductListApi(ListModelMixin, GenericApiView):
     permission_classes = [IsStaffOrReadOnly]
     serializer_class = ProductSerializer
     filter_backends = [DjangoFilterBackend, ProductSearch]
@@ -49,7 +48,7 @@ class ProductListApi(ListModelMixin, GenericAPIView):
         return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
 
 
-class ProductDetailApi(APIView):
+class ProductDetailApi(ApiView):
     permission_classes = [IsStaffOrReadOnly]
 
     @extend_schema(responses=ProductSerializer)

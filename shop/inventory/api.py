@@ -2,7 +2,6 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from shop.catalog.client import get_client as catalog_client
 from shop.inventory import selectors, services
@@ -10,6 +9,7 @@ from shop.inventory.serializers import QuantitySerializer, valid_quantity
 from shop.platform.api.caching import revalidated_public_read
 from shop.platform.api.permissions import IsStaffOrReadOnly
 from shop.platform.api.schema import may_answer
+from shop.platform.api.views import ApiView
 
 
 class StockSerializer(serializers.Serializer):
@@ -19,7 +19,7 @@ class StockSerializer(serializers.Serializer):
     available = serializers.IntegerField()
 
 
-class StockApi(APIView):
+class StockApi(ApiView):
     permission_classes = [IsStaffOrReadOnly]
 
     @extend_schema(responses=StockSerializer)

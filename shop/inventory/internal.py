@@ -2,12 +2,12 @@
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from shop.inventory.client import ReservationLine
 from shop.inventory.client.local import LocalClient
 from shop.inventory.serializers import QuantitySerializer, valid_quantity
 from shop.platform.api.fields import IdField
+from shop.platform.api.views import ApiView
 from shop.platform.remote.service_auth import InternalApi
 from shop.platform.remote.wire import encode
 
@@ -20,7 +20,7 @@ class ReserveInput(serializers.Serializer):
     lines = LineInput(many=True, allow_empty=False, max_length=200)
 
 
-class StockInternalApi(InternalApi, APIView):
+class StockInternalApi(InternalApi, ApiView):
     def get(self, request, product_id: int):
         return Response(encode(LocalClient().stock_get(product_id=product_id)))
 
@@ -29,7 +29,7 @@ class StockInternalApi(InternalApi, APIView):
         return Response(encode(LocalClient().stock_add(product_id=product_id, quantity=quantity)))
 
 
-class ReservationsApi(InternalApi, APIView):
+class ReservationsApi(InternalApi, ApiView):
     def post(self, request):
         serializer = ReserveInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -41,7 +41,7 @@ class ReservationsApi(InternalApi, APIView):
         return Response(encode(reserved))
 
 
-class ReleaseApi(InternalApi, APIView):
+class ReleaseApi(InternalApi, ApiView):
     def post(self, request, order_id: int):
         LocalClient().stock_release(order_id=order_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,9 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.generics import GenericAPIView
 from rest_framework.mixins import ListModelMixin
-from rest_framework.views import APIView
 
 from shop.orders import selectors, services
 from shop.orders.models import OrderIdempotencyRecord
@@ -16,6 +14,7 @@ from shop.platform.api.fields import IdField
 from shop.platform.api.idempotency import IDEMPOTENCY_PARAMETERS, idempotent
 from shop.platform.api.schema import may_answer
 from shop.platform.api.throttling import UserThrottle
+from shop.platform.api.views import ApiView, GenericApiView
 
 MAX_QUANTITY = 1000  # per product in one order, after lines naming the same product are added up
 
@@ -67,7 +66,7 @@ class OrderPlaceThrottle(UserThrottle):
     methods = ("POST",)
 
 
-class OrderListApi(ListModelMixin, GenericAPIView):
+class OrderListApi(ListModelMixin, GenericApiView):
     permission_classes = [IsAuthenticated]
     serializer_class = OrderOutput
     throttle_classes = [OrderPlaceThrottle]
@@ -90,7 +89,7 @@ class OrderListApi(ListModelMixin, GenericAPIView):
         return Response(OrderOutput(order).data, status=status.HTTP_201_CREATED)
 
 
-class OrderDetailApi(APIView):
+class OrderDetailApi(ApiView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=OrderOutput)
@@ -101,7 +100,7 @@ class OrderDetailApi(APIView):
         return Response(OrderOutput(order).data)
 
 
-class OrderPayApi(APIView):
+class OrderPayApi(ApiView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=PayInput, responses=OrderOutput, parameters=IDEMPOTENCY_PARAMETERS)
@@ -114,7 +113,7 @@ class OrderPayApi(APIView):
         return Response(OrderOutput(order).data)
 
 
-class OrderCancelApi(APIView):
+class OrderCancelApi(ApiView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses=OrderOutput)

@@ -5,13 +5,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.generics import GenericAPIView
 from rest_framework.mixins import ListModelMixin
-from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView
 
 from shop.platform.api.permissions import IsStaff
 from shop.platform.api.schema import may_answer
+from shop.platform.api.views import ApiView, GenericApiView, SharedPolicies
 from shop.users import selectors, services, tokens
 from shop.users.throttles import LOGIN_THROTTLES, RefreshThrottle, RegisterThrottle
 from shop.users.client import UserNotFound
@@ -35,7 +34,7 @@ class RegisterSerializer(UserSerializer):
         return attrs
 
 
-class RegisterApi(APIView):
+class RegisterApi(ApiView):
     throttle_classes = [RegisterThrottle]
 
     @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
@@ -49,7 +48,7 @@ class RegisterApi(APIView):
         return Response(created, status=status.HTTP_201_CREATED)
 
 
-class LoginApi(TokenObtainPairView):
+class LoginApi(SharedPolicies, TokenObtainPairView):
     serializer_class = tokens.LoginSerializer
     throttle_classes = LOGIN_THROTTLES
 
@@ -58,7 +57,7 @@ class LoginApi(TokenObtainPairView):
         return super().post(request, *args, **kwargs)
 
 
-class RefreshApi(TokenRefreshView):
+class RefreshApi(SharedPolicies, TokenRefreshView):
     serializer_class = tokens.RefreshSerializer
     throttle_classes = [RefreshThrottle]
 
@@ -67,7 +66,7 @@ class RefreshApi(TokenRefreshView):
         return super().post(request, *args, **kwargs)
 
 
-class LogoutApi(TokenBlacklistView):
+class LogoutApi(SharedPolicies, TokenBlacklistView):
     serializer_class = tokens.LogoutSerializer
 
     @extend_schema(responses={205: None})
@@ -77,7 +76,7 @@ class LogoutApi(TokenBlacklistView):
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 
-class UserListApi(ListModelMixin, GenericAPIView):
+class UserListApi(ListModelMixin, GenericApiView):
     permission_classes = [IsStaff]
     serializer_class = UserSerializer
 
@@ -88,7 +87,7 @@ class UserListApi(ListModelMixin, GenericAPIView):
         return self.list(request)
 
 
-class UserDetailApi(APIView):
+class UserDetailApi(ApiView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=UserSerializer)

@@ -6,7 +6,8 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from jwt.algorithms import RSAAlgorithm
 from rest_framework.response import Response
-from rest_framework.views import APIView
+
+from shop.platform.api.views import ApiView
 
 
 def jwks() -> dict:
@@ -15,7 +16,7 @@ def jwks() -> dict:
     return {"keys": [jwk]}
 
 
-class JwksApi(APIView):
+class JwksApi(ApiView):
     authentication_classes = ()
 
     @extend_schema(responses={200: dict}, summary="The public key that verifies user tokens (JWKS)")

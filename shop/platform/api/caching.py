@@ -3,6 +3,8 @@ from functools import wraps
 
 from django.utils.cache import patch_cache_control
 
+REVALIDATED_PUBLIC = "public, no-cache"
+
 
 def revalidated_public_read(method):
     """Decorates a view's read method: anyone may store the answer, but must revalidate it (If-None-Match →
@@ -12,7 +14,10 @@ def revalidated_public_read(method):
     @wraps(method)
     def read(view, request, *args, **kwargs):
         response = method(view, request, *args, **kwargs)
-        patch_cache_control(response, public=True, no_cache=True)
+        if response.has_header("Cache-Control"):
+            patch_cache_control(response, public=True, no_cache=True)
+        else:  # what patch_cache_control writes on a response without the header, without parsing one
+            response.headers["Cache-Control"] = REVALIDATED_PUBLIC
         return response
 
     return read
