@@ -1,10 +1,10 @@
 """The gateway's short way for a read: a GET without a body, to a forwarded route, goes to its ProxyView beneath
 Django's handler (issue 23: the handler's per-request signals, header parsing and middleware calls were a third
 of the gateway's CPU per forwarded read). It still passes through what the gateway's middleware does to such a
-request, in the same order and with the same classes: the metrics, the trace's server span, the HTTPS redirect (left to Django's
-way), CORS, the request id and access line, the security and framing headers, and the handler's warning for
-an answer of 400 or more. Everything else (a write, a
-body, a route the gateway renders itself, a Host not allowed) takes Django's way unchanged.
+request, in the same order and with the same classes: the metrics, the trace's server span, the HTTPS redirect
+(left to Django's way), CORS, the request id and access line, the security and framing headers, and the
+handler's warning for an answer of 400 or more. Everything else (a write, a body, a route the gateway renders
+itself, a Host not allowed) takes Django's way unchanged.
 
 The short way knows the middleware below; when settings.MIDDLEWARE holds any other, it stays off."""
 import logging
@@ -116,7 +116,7 @@ class Passthrough:
 
     def forward(self, request, match):
         """ProxyView's answer inside the inner middleware's work: the request id, then CORS and the headers."""
-        request_id = request_id_from(request.META.get("HTTP_X_REQUEST_ID", ""))
+        request_id = request_id_from(request.META)
         request.request_id, request.trace_id = request_id, current_trace_id()  # for the lines logged after
         token = request_id_var.set(request_id)
         try:

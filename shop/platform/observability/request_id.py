@@ -7,10 +7,12 @@ import time
 import uuid
 
 from django.conf import settings
+from django.http.request import HttpHeaders
 
 from shop.platform.observability.logs import current_trace_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_KEY = HttpHeaders.to_wsgi_name(REQUEST_ID_HEADER)
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_logger = logging.getLogger("shop.access")
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -22,8 +24,9 @@ class RequestIdLogFilter(logging.Filter):
         return True
 
 
-def request_id_from(incoming: str) -> str:
-    """The caller's X-Request-ID when it is a sane one, else a new id."""
+def request_id_from(environ: dict) -> str:
+    """The caller's X-Request-ID (from a WSGI environ or request.META) when it is a sane one, else a new id."""
+    incoming = environ.get(_REQUEST_ID_KEY, "")
     return incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
 
 
@@ -41,7 +44,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request_id = request_id_from(request.META.get("HTTP_X_REQUEST_ID", ""))
+        request_id = request_id_from(request.META)
         request.request_id, request.trace_id = request_id, current_trace_id()
         token = request_id_var.set(request_id)
         try:

@@ -7,6 +7,7 @@ more. A sampled one is named, as the library names it, `<METHOD> <route>` once t
 stable HTTP semantic conventions' attributes."""
 from contextlib import contextmanager, nullcontext
 
+from django.http.request import HttpHeaders
 from opentelemetry import context, propagate, trace
 from opentelemetry.propagators.textmap import Getter
 from opentelemetry.trace import SpanKind, Status, StatusCode
@@ -20,11 +21,11 @@ class EnvironGetter(Getter):
     a dict of every header on each request, sampled or not."""
 
     def get(self, carrier: dict, key: str) -> list[str] | None:
-        value = carrier.get("HTTP_" + key.upper().replace("-", "_"))
+        value = carrier.get(HttpHeaders.to_wsgi_name(key))
         return None if value is None else [value]
 
     def keys(self, carrier: dict) -> list[str]:
-        return [key[5:].lower().replace("_", "-") for key in carrier if key.startswith("HTTP_")]
+        return [name for name in map(HttpHeaders.parse_header_name, carrier) if name]
 
 
 ENVIRON = EnvironGetter()

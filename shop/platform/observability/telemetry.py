@@ -5,7 +5,7 @@ OTEL_TRACES_EXPORTER is `none` (the default: nothing is instrumented, so tracing
 `shop-<role>`. Incoming W3C `traceparent` headers are continued; outgoing calls, Celery messages,
 PostgreSQL and Redis calls carry or record the trace (calls to other services through client_span)."""
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 
 from django.core.exceptions import ImproperlyConfigured
@@ -134,13 +134,9 @@ def client_span(method: str, url: str):
     if not _enabled:
         yield {}
         return
-    if not trace.get_current_span().is_recording():  # not sampled: pass the decision on, record nothing
-        carrier: dict = {}
-        propagate.inject(carrier)
-        yield carrier
-        return
-    with tracer(__name__).start_as_current_span(method, kind=trace.SpanKind.CLIENT,
-                                      attributes={"http.request.method": method, "url.full": url}):
+    sampled = trace.get_current_span().is_recording()  # if not, the decision is passed on and nothing recorded
+    with tracer(__name__).start_as_current_span(method, kind=trace.SpanKind.CLIENT, attributes={
+            "http.request.method": method, "url.full": url}) if sampled else nullcontext():
         carrier: dict = {}
         propagate.inject(carrier)
         yield carrier
