@@ -3,6 +3,7 @@ server span is the one opentelemetry-instrumentation-django would make and the s
 opentelemetry-instrumentation-psycopg would, an unsampled request records nothing and passes its decision on,
 and an outbox message carries its writer's trace into the task, even when relayed later by beat."""
 from decimal import Decimal
+from wsgiref.headers import Headers
 
 import pytest
 from django.db import connections, transaction
@@ -19,10 +20,16 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
+from shop.gateway.proxy import ProxyView
 from shop.inventory.client import STOCK_RELEASE_TASK
 from shop.orders.models import Order, OrderOutbox
 from shop.platform.messaging import outbox
 from shop.platform.observability import telemetry
+from shop.platform.remote import http
+from shop.platform.remote.breaker import breaker_for
+from shop.platform.remote.connections import Answer
+from shop.platform.remote.discovery import get_discovery
+from shop.platform.remote.http import send
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -132,6 +139,36 @@ def test_an_unsampled_request_records_nothing_and_passes_its_decision_on(instrum
     assert ServerSpanMiddleware(call_onwards)(request).status_code == 200
     assert exporter.get_finished_spans() == ()
     assert seen["traceparent"].split("-")[1] == TRACE_ID and seen["traceparent"].endswith("-00")
+
+
+def test_the_gateways_forward_is_one_span_and_a_service_call_two(spans, monkeypatch, settings):
+    """A forward carries the gateway's server span's context and records no client span (one span per hop, as
+    a proxy's OpenTelemetry module makes); a service's call to another is a client span, the callee's parent."""
+    settings.SHOP_REDIS_URL, settings.SHOP_SERVICE_URLS = "", {**settings.SHOP_SERVICE_URLS, "catalog": "http://catalog"}
+    breaker_for.cache_clear()
+    get_discovery.cache_clear()
+    sent = []
+
+    def exchange(base_url, method, path, *, headers, **timeouts):
+        sent.append(headers)
+        return Answer(200, Headers([("Content-Type", "application/json")]), b"{}")
+
+    def gateway_then_service_call(request):
+        ProxyView(upstream="catalog").forward(request)
+        send("catalog", "GET", "/internal/products")
+        return HttpResponse()
+
+    monkeypatch.setattr(http, "exchange", exchange)
+    from shop.platform.observability.server_span import ServerSpanMiddleware
+
+    request = RequestFactory().get("/products", headers={"traceparent": TRACEPARENT})
+    assert ServerSpanMiddleware(gateway_then_service_call)(request).status_code == 200
+    breaker_for.cache_clear()
+    get_discovery.cache_clear()
+    (server,) = [s for s in spans.get_finished_spans() if s.kind == SpanKind.SERVER]
+    (client,) = [s for s in spans.get_finished_spans() if s.kind == SpanKind.CLIENT]
+    forwarded, called = (headers["traceparent"].split("-")[2] for headers in sent)
+    assert (forwarded, called) == (f"{server.context.span_id:016x}", f"{client.context.span_id:016x}")
 
 
 def statement_spans(exporter) -> list[tuple]:

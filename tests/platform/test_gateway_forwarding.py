@@ -13,7 +13,7 @@ def sent(monkeypatch):
     """The (path, headers) of each request the gateway sends upstream."""
     calls = []
 
-    def send(upstream, method, path, *, body=None, headers=None, idempotent=False):
+    def send(upstream, method, path, *, body=None, headers=None, idempotent=False, client_span=True):
         calls.append((path, headers))
         return Answer(200, Headers([("Content-Type", "application/json")]), b"{}")
 

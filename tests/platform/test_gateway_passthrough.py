@@ -46,7 +46,7 @@ def upstream(monkeypatch):
     for alias in ("fallback", "gateway-memo"):  # no stale copy from an earlier test
         caches[alias].clear()
 
-    def send(upstream, method, path, *, body=None, headers=None, idempotent=False):
+    def send(upstream, method, path, *, body=None, headers=None, idempotent=False, client_span=True):
         state["calls"].append((method, path))
         if isinstance(state["answer"], Exception):
             raise state["answer"]

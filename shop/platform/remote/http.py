@@ -2,6 +2,7 @@
 circuit breaker per upstream whose open state fails fast."""
 import json
 import time
+from contextlib import nullcontext
 from urllib.parse import urlencode
 
 import pybreaker
@@ -55,8 +56,10 @@ def _attempts(base_url: str, method: str, path: str, body: bytes | None, headers
 
 
 def send(upstream: str, method: str, path: str, *, body: bytes | None = None, headers: dict | None = None,
-         idempotent: bool = False) -> Answer:
-    """Sends one request to `upstream` (an app name) and returns its answer.
+         idempotent: bool = False, client_span: bool = True) -> Answer:
+    """Sends one request to `upstream` (an app name) and returns its answer. The call is a client span of the
+    trace, unless `client_span` is False (the gateway's forward): then it carries the current span's context
+    and records none of its own, as a proxy's OpenTelemetry module does (nginx's: one span per request).
 
     Raises ServiceUnavailable (circuit open, refused), UpstreamTimeout (read timeout) or
     UpstreamServerError (a 502/504 from a proxy in front of it; the answer rides along)."""
@@ -65,7 +68,9 @@ def send(upstream: str, method: str, path: str, *, body: bytes | None = None, he
     headers = {**({REQUEST_ID_HEADER: request_id} if request_id != "-" else {}), **(headers or {})}
 
     def attempt():
-        with telemetry.client_span(method, base_url + path) as trace_headers:
+        traced = telemetry.client_span(method, base_url + path) if client_span \
+            else nullcontext(telemetry.current_context())
+        with traced as trace_headers:
             answer = _attempts(base_url, method, path, body, {**headers, **trace_headers}, idempotent)
         if answer.status in (502, 504) and answer.headers.get("Content-Type") != PROBLEM_CONTENT_TYPE:
             raise UpstreamServerError(answer)
