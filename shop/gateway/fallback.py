@@ -8,9 +8,11 @@ Redis values are JSON, never pickle. A read whose key passes MAX_KEY_BYTES has n
 import hashlib
 import json
 import re
+from functools import cache
 
 from django.conf import settings
 from django.core.cache import caches
+from django.http import QueryDict
 
 from shop.platform.api.pagination import PageNumberPagination
 
@@ -21,6 +23,7 @@ TTL_SECONDS = 24 * 3600
 FORMATS = {"json": "application/json", "api": "text/html"}  # DRF's ?format= names -> rendered media type
 # Parameters put in the key apart; every other one (search, ordering, filters) goes in as sent.
 _NORMALISED = ("page", "page_size", "format")
+DIGITS = re.compile(r"[0-9]{1,9}")
 
 
 class JsonSerializer:
@@ -39,14 +42,14 @@ def slot_count() -> int:
 
 def key_of(upstream: str, request) -> str | None:
     """The normalised key of a read, or None when the read cannot have a good answer worth keeping."""
-    query = request.GET
+    query = request.GET if request.META.get("QUERY_STRING") else no_query()  # most reads: parse nothing
     page, size = query.get("page", "1"), query.get("page_size")
     if not _small_positive(page):
         return None
     pagination = PageNumberPagination
     # what the services use: the size capped, the default for a missing or invalid one
     size = min(int(size), pagination.max_page_size) if _small_positive(size) else pagination.page_size
-    rendered = rendered_format(request)
+    rendered = rendered_format(request, query)
     if rendered is None:
         return None
     filters = sorted((name, value) for name, values in query.lists() if name not in _NORMALISED for value in values)
@@ -54,14 +57,19 @@ def key_of(upstream: str, request) -> str | None:
     return key if len(key.encode()) <= MAX_KEY_BYTES else None
 
 
+@cache
+def no_query() -> QueryDict:
+    return QueryDict()
+
+
 def _small_positive(value: str | None) -> bool:
     """1 to 9 ASCII digits, not zero: str.isdigit() would pass "²", which int() refuses."""
-    return value is not None and re.fullmatch(r"[0-9]{1,9}", value) is not None and int(value) > 0
+    return value is not None and DIGITS.fullmatch(value) is not None and int(value) > 0
 
 
-def rendered_format(request) -> str | None:
+def rendered_format(request, query: QueryDict) -> str | None:
     """The format the services will render: ?format= if known, else the browsable API for browsers."""
-    requested = request.GET.get("format")
+    requested = query.get("format")
     if requested is not None:
         return requested if requested in FORMATS else None
     return "api" if "text/html" in request.META.get("HTTP_ACCEPT", "") else "json"

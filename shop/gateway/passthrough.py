@@ -7,20 +7,23 @@ handler's warning for an answer of 400 or more. Everything else (a write, a body
 itself, a Host not allowed) takes Django's way unchanged.
 
 The short way knows the middleware below; when settings.MIDDLEWARE holds any other, it stays off."""
+import io
 import logging
 import time
 from collections import defaultdict
+from http.client import responses
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpResponse
 from django.urls import URLPattern, get_resolver
 from django.urls.resolvers import RoutePattern
 from django.utils.cache import patch_vary_headers
 from django.utils.log import log_response
 from django.utils.module_loading import import_string
 
-from shop.gateway.proxy import ProxyView
+from shop.gateway.proxy import ProxyView, Relayed
 from shop.platform.observability import telemetry
 from shop.platform.observability.logs import current_trace_id
 from shop.platform.observability.metrics import count_request, route_of
@@ -73,6 +76,7 @@ class Passthrough:
         self.framing = import_string(FRAMING)(unused).process_response
         self.cors = import_string(CORS)(unused)
         self.security = import_string(SECURITY)(unused)
+        self.added = {scheme: self.headers_added(scheme) for scheme in ("http", "https")}
 
     def __call__(self, environ, start_response):
         request, match = self.read(environ) if self.on else (None, None)
@@ -80,19 +84,16 @@ class Passthrough:
             return self.handler(environ, start_response)
         started = time.perf_counter()
         if self.tracer is None:
-            response = self.forward(request, match)
+            status, headers, body = self.forward(request, match)
         else:
             with serving(self.tracer, environ, "GET", lambda: request_attributes(request)) as span:
-                response = self.forward(request, match)
+                status, headers, body = self.forward(request, match)
                 if span.is_recording():
-                    answered(span, "GET", match.route, response.status_code)
+                    answered(span, "GET", match.route, status)
         if self.counted:
-            count_request(route_of(match), "GET", response.status_code, time.perf_counter() - started)
-        if response.status_code >= 400:  # as Django's handler logs it, after the middleware
-            log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
-        start_response(f"{response.status_code} {response.reason_phrase}",
-                       [*response.items(), *(("Set-Cookie", c.output(header="")) for c in response.cookies.values())])
-        return [response.content]
+            count_request(route_of(match), "GET", status, time.perf_counter() - started)
+        start_response(f"{status} {responses.get(status, 'Unknown Status Code')}", headers)
+        return [body]
 
     def read(self, environ):
         """The request and its route when it may take the short way, else (None, None)."""
@@ -114,14 +115,19 @@ class Passthrough:
         request.resolver_match = match
         return request, match
 
-    def forward(self, request, match):
+    def forward(self, request, match) -> tuple[int, list[tuple[str, str]], bytes]:
         """ProxyView's answer inside the inner middleware's work: the request id, then CORS and the headers."""
         request_id = request_id_from(request.META)
         request.request_id, request.trace_id = request_id, current_trace_id()  # for the lines logged after
         token = request_id_var.set(request_id)
         try:
             started = time.perf_counter()
-            response = ProxyView(**match.func.view_initkwargs).proxy(request)
+            answer = ProxyView(**match.func.view_initkwargs).relay(request)
+            if self.plain(request, answer):
+                log_access(request, answer.status_code, started)
+                return answer.status_code, [*answer.headers.items(), *self.added[request.scheme],
+                                            (REQUEST_ID_HEADER, request_id)], answer.data
+            response = answer if isinstance(answer, HttpResponse) else answer.response()
             self.framing(request, response)
             log_access(request, response.status_code, started)
         finally:
@@ -131,4 +137,27 @@ class Passthrough:
             self.cors.add_response_headers(request, response)
         elif self.cors.is_enabled(request):  # all CorsMiddleware does without an Origin (it would parse every header)
             patch_vary_headers(response, ("origin",))
-        return self.security.process_response(request, response)
+        response = self.security.process_response(request, response)
+        if response.status_code >= 400:  # as Django's handler logs it, after the middleware
+            log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
+        return response.status_code, [*response.items(), *(("Set-Cookie", c.output(header="")) for c in
+                                                            response.cookies.values())], response.content
+
+    @staticmethod
+    def plain(request, answer) -> bool:
+        """Whether the answer is a plain one of the upstream's, which the response middleware would change only by
+        the headers it adds to every answer (self.added): a good answer, with its type, no cookie and already
+        varying on Origin, to a request without one (CORS has nothing to add)."""
+        if not isinstance(answer, Relayed) or answer.status_code >= 400 or answer.cookies \
+                or "HTTP_ORIGIN" in request.META:
+            return False
+        names = {name.lower(): value for name, value in answer.headers.items()}
+        return "content-type" in names and "origin" in (token.strip().lower() for token in names.get("vary", "").split(","))
+
+    def headers_added(self, scheme: str) -> list[tuple[str, str]]:
+        """The headers the framing and security middleware add to any answer without them: they depend on the
+        request's scheme alone, so they are asked once per scheme."""
+        request = WSGIRequest({"REQUEST_METHOD": "GET", "wsgi.input": io.BytesIO(), "wsgi.url_scheme": scheme})
+        blank = HttpResponse()
+        answer = self.security.process_response(request, self.framing(request, HttpResponse()))
+        return [(name, value) for name, value in answer.items() if name not in blank.headers]

@@ -1,4 +1,5 @@
 """The API gateway's forwarding view: a plain Django view, routed per upstream by gateway_urls.py."""
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.core.exceptions import SuspiciousOperation
@@ -44,6 +45,11 @@ class ProxyView(View):
         return csrf_exempt(super().as_view(**initkwargs))  # the upstream decides who may write
 
     def proxy(self, request, *args, **kwargs) -> HttpResponse:
+        answer = self.relay(request)
+        return answer if isinstance(answer, HttpResponse) else answer.response()
+
+    def relay(self, request) -> "Relayed | HttpResponse":
+        """The upstream's answer to pass on, or the gateway's own: a problem document, or the stale copy."""
         try:
             return self.forward(request)
         except SuspiciousOperation:  # a Host not allowed, say: Django's 400, as on every page
@@ -62,7 +68,7 @@ class ProxyView(View):
     def problem(self, request, exc: Exception) -> HttpResponse:
         return exception_handler(exc, {"view": self, "request": request})
 
-    def forward(self, request) -> HttpResponse:
+    def forward(self, request) -> "Relayed":
         environ, query = request.META, request.META.get("QUERY_STRING")
         # never SCRIPT_NAME: the services are at /; quoted again as it came (the query never was unquoted)
         path = quote(request.path_info) + (f"?{query}" if query else "")
@@ -76,18 +82,32 @@ class ProxyView(View):
             upstream = exc.response
         headers, cookies = relayed(upstream)
         headers["Content-Length"] = str(len(upstream.data))  # else the server would send it chunked
-        response = HttpResponse(upstream.data, status=upstream.status, headers=headers)
-        for cookie in cookies:  # the session and CSRF cookies of the login page
-            response.cookies.load(cookie)
         if self.stale_fallback and request.method == "GET" and upstream.status == 200 \
-                and response["Content-Type"] == "application/json":  # never a person's page
-            LastGood(self.upstream).remember(request, upstream.data, response["Content-Type"])
-        return response
+                and upstream.headers.get("Content-Type") == "application/json":  # never a person's page
+            LastGood(self.upstream).remember(request, upstream.data, "application/json")
+        return Relayed(upstream.status, headers, cookies, upstream.data)
 
     def stale_response(self, request) -> HttpResponse | None:
         if not (self.stale_fallback and request.method == "GET"):
             return None
         return LastGood(self.upstream).response(request)
+
+
+@dataclass(frozen=True)
+class Relayed:
+    """An upstream's answer as the gateway passes it on: its status, the relayed headers, its cookies
+    (Set-Cookie values) and its body."""
+
+    status_code: int
+    headers: dict[str, str]
+    cookies: list[str]
+    data: bytes
+
+    def response(self) -> HttpResponse:
+        response = HttpResponse(self.data, status=self.status_code, headers=self.headers)
+        for cookie in self.cookies:  # the session and CSRF cookies of the login page
+            response.cookies.load(cookie)
+        return response
 
 
 def relayed(answer) -> tuple[dict[str, str], list[str]]:

@@ -14,7 +14,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from shop.gateway import proxy as gateway
 from shop.gateway.passthrough import Passthrough
-from shop.gateway.proxy import ProxyView
+from shop.gateway.proxy import ProxyView, Relayed
 from shop.platform.errors import ServiceUnavailable
 from shop.platform.observability import telemetry
 from shop.platform.observability.metrics import exposition
@@ -100,8 +100,19 @@ def test_a_read_takes_the_short_way_and_answers_as_djangos_way(gateway_role, ups
     assert ("X-Request-ID", "req-1") in short[1] and ("X-Frame-Options", "DENY") in short[1]
 
 
+def test_a_plain_answer_is_passed_on_without_a_response_object(gateway_role, upstream, monkeypatch):
+    """An upstream's good answer, already varying on Origin, to a read without an Origin gets only the headers the
+    middleware adds to every answer (compared with Django's way above), without an HttpResponse built for it."""
+    def unexpected(relayed):
+        raise AssertionError("an HttpResponse was built")
+
+    monkeypatch.setattr(Relayed, "response", unexpected)
+    assert answer(Passthrough(Spy()), "GET", "/products/7")[0] == "200 OK"
+
+
 @pytest.mark.parametrize("answered", [
     Answer(404, Headers([("Content-Type", "application/problem+json")]), b'{"status": 404}'),
+    Answer(200, Headers([("Content-Type", "application/json"), ("Vary", "Accept")]), b"{}"),  # CORS adds to Vary
     Answer(200, Headers([("Content-Type", "text/html"), ("Set-Cookie", "csrftoken=abc; Path=/; SameSite=Lax")]), b"<p>"),
     ServiceUnavailable("catalog is unavailable (circuit open)."),
 ])
