@@ -8,6 +8,7 @@ from django.http import HttpResponse, JsonResponse
 from bench import BARE_ORDERS_PATH, BARE_PRODUCT_PATH, BARE_VALUES_PATH, EMPTY_PATH
 from bench.bare_orders import bare_place_order
 from shop.platform.errors import not_found
+from shop.platform.config.resolver import indexed
 from shop.platform.config.routes import routes
 
 FIELDS = ("id", "name", "sku", "price", "description")
@@ -42,10 +43,12 @@ def empty(request):
     return HttpResponse(body, content_type="application/json", headers={"Content-Length": str(len(body))})
 
 
-urlpatterns = [
+patterns = [
     *routes((EMPTY_PATH, empty)),
     *(routes((f"{BARE_PRODUCT_PATH}/<id:product_id>", bare_product), (f"{BARE_VALUES_PATH}/<id:product_id>", bare_product_values))
       if "catalog" in settings.SHOP_APPS else []),
     *(routes((BARE_ORDERS_PATH, bare_place_order)) if settings.SHOP_SERVICE == "monolith" else []),
     *role_urlpatterns,
 ]
+# The gateway's URLconf stays a flat list, as its short way for reads takes its leading routes (shop/gateway/urls.py).
+urlpatterns = patterns if settings.SHOP_SERVICE == "gateway" else indexed(patterns)

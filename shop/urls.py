@@ -13,9 +13,10 @@ from shop.platform.observability.metrics import metrics_view
 from shop.platform.config.pages import page_patterns, session_patterns
 from shop.platform.api.root import ApiRootView
 from shop.platform.topology import is_service
+from shop.platform.config.resolver import indexed
 from shop.platform.config.routes import routes
 
-urlpatterns = [
+urlpatterns = indexed([
     *routes(("", ApiRootView.as_view(links=root_links()), "api-root")),
     *page_patterns({"health": HealthView.as_view(checks=local_checks()), "health-live": live,
                     "schema": SpectacularAPIView.as_view(), "docs": SpectacularSwaggerView.as_view(url_name="schema"),
@@ -24,7 +25,7 @@ urlpatterns = [
     *session_patterns(login_page.VIEWS),  # DRF's login page; reachable through the gateway on users only
     *hosted_patterns(settings.SHOP_APPS, internal=is_service(settings.SHOP_SERVICE)),
     re_path(r"", not_found),  # JSON 404 for unknown paths, in DEBUG too
-]
+])
 
 handler404 = "shop.platform.errors.not_found"
 handler400 = "shop.platform.errors.bad_request"

@@ -25,7 +25,7 @@ import json
 from django.conf import settings as s
 from django.urls import get_resolver
 from importlib import import_module
-names = sorted({p.name for p in get_resolver().url_patterns if getattr(p, "name", None)})
+names = sorted(name for name in get_resolver().reverse_dict if isinstance(name, str))  # outside namespaces
 clients = {app: import_module(f"shop.{app}.client") for app in s.SHOP_SERVICE_URLS}
 doors = {app: type(c.DOOR.client()).__name__ for app, c in clients.items() if hasattr(c, "DOOR")}
 print(json.dumps({"role": s.SHOP_SERVICE, "installed": [a for a in s.INSTALLED_APPS if a.startswith("shop.")],

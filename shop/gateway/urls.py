@@ -23,6 +23,7 @@ def schema(request):
     return HttpResponse(OPENAPI.read_bytes(), content_type="application/vnd.oai.openapi")
 
 
+# A flat list, not shop/platform/config/resolver.py's indexed(): passthrough.py reads its leading routes from it.
 urlpatterns = [
     # the forwarded routes first: most requests are theirs, and Django tries the patterns in order
     *routes(*[(route.path, ProxyView.as_view(upstream=app, stale_fallback=app in STALE_FALLBACK))
