@@ -48,6 +48,10 @@ def server():
     web = Granian(TARGET, address=host, port=port, interface=Interfaces.WSGI, websockets=False,
                   workers=int(os.environ.get("SHOP_WEB_WORKERS", "2")),
                   blocking_threads=int(os.environ.get("SHOP_WEB_THREADS", "4")),
+                  # granian's longest (600 s; 30 by default): a retired thread's database connections stay open
+                  # until the garbage collector frees them (Django's connection objects hold reference cycles),
+                  # so threads retired after every lull had pushed a bench run past PostgreSQL's max_connections
+                  blocking_threads_idle_timeout=600,
                   workers_kill_timeout=int(os.environ.get("SHOP_WEB_GRACE", "10")), respawn_failed_workers=True,
                   log_dictconfig=server_logging_config())
     discovery = get_discovery()

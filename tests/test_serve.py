@@ -123,3 +123,11 @@ def test_a_login_limit_holds_for_the_role_whatever_its_worker_count(tmp_path):
     finally:
         _stop(server)
     assert statuses == [401] * 10 + [429] * 2, statuses
+
+
+def test_idle_web_threads_are_kept_through_lulls():
+    """A retired thread's database connections stay open until the garbage collector frees them, so the server
+    keeps its idle threads as long as granian allows (600 s, its CLI's bound), not its default 30 s."""
+    from shop.serve import server
+
+    assert server().blocking_threads_idle_timeout == 600
