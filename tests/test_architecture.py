@@ -2,8 +2,6 @@
 import ast
 import copy
 import importlib.util
-import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +18,7 @@ from importlinter.contracts.layers import LayersContract
 from shop.app_routes import declared
 from shop.platform.config.pages import PAGES, SESSION_PAGES
 from shop.platform.topology import APPS, ROLES
+from tests.role_process import run_in_role
 
 ROOT = Path(__file__).resolve().parent.parent
 OWNERS = {"users": {"users", "auth", "contenttypes", "token_blacklist", "admin"}, "catalog": {"catalog"},
@@ -135,14 +134,9 @@ def test_client_doors_import_no_models_services_or_selectors(app):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_installs_and_configures_only_its_own_app(role, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOP_", "DJANGO_"))}
-    env.update(SHOP_SERVICE=role, SHOP_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="shop.settings", DJANGO_DEBUG="1")
     code = ("import json; from django.conf import settings as s; "
             "print(json.dumps([s.INSTALLED_APPS, sorted(s.DATABASES), s.ROOT_URLCONF]))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=60)
-    assert result.returncode == 0, result.stderr
-    installed, databases, urlconf = json.loads(result.stdout.strip().splitlines()[-1])
+    installed, databases, urlconf = run_in_role(role, code, tmp_path, timeout=60)
     owned = list(APPS) if role == "monolith" else [role] if role in APPS else []
     shop_apps = [app for app in installed if app.startswith("shop.") and app.count(".") == 1 and app != "shop.platform"]
     assert shop_apps == [f"shop.{app}" for app in owned]

@@ -1,11 +1,5 @@
 """SHOP_SERVICE names any group of apps: a process hosts exactly the apps it lists (code, tables, routes, queues,
 doors, keys), a bad value stops it naming what is allowed. Settings are built per role in a subprocess."""
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import jwt
 import pytest
 
@@ -16,9 +10,9 @@ from shop.platform.remote.discovery import ConsulDiscovery
 from shop.platform.remote.service_auth import service_token
 from shop.platform.topology import APPS, owned_apps, role_named
 from tests.test_production_settings import filled_env_example, manage, refused
+from tests.role_process import run_in_role
 from tools.stack import without_others_private_keys
 
-ROOT = Path(__file__).resolve().parent.parent
 GROUPS = ["users,catalog,orders", "inventory", "catalog,inventory"]
 PROBE = """
 import json
@@ -38,13 +32,7 @@ print(json.dumps({"role": s.SHOP_SERVICE, "installed": [a for a in s.INSTALLED_A
 
 
 def probe(role: str, tmp_path, **env_vars: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOP_", "DJANGO_"))}
-    env.update(SHOP_SERVICE=role, SHOP_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="shop.settings", DJANGO_DEBUG="1")
-    env.update(env_vars)
-    result = subprocess.run([sys.executable, "-c", "import django; django.setup()\n" + PROBE], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_in_role(role, "import django; django.setup()\n" + PROBE, tmp_path, timeout=60, **env_vars)
 
 
 @pytest.mark.parametrize("value, complaint", [

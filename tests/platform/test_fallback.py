@@ -1,9 +1,5 @@
 """The gateway's stale fallback store: normalised keys, a bounded size, JSON values."""
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from urllib.parse import quote, quote_from_bytes
 
@@ -14,9 +10,9 @@ from hypothesis import given, settings, strategies as st
 
 from shop.gateway import fallback
 from shop.gateway.last_good import MEMO_ALIAS
+from tests.role_process import run_in_role
 
 JSON = "application/json"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def key(path: str, **headers) -> str | None:
@@ -93,13 +89,9 @@ def test_values_in_redis_are_json():
 
 
 def test_with_redis_the_settings_give_the_fallback_cache_the_json_serializer(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOP_", "DJANGO_"))}
-    env.update(SHOP_REDIS_URL="redis://127.0.0.1:6379/0", SHOP_NAMESPACE="shop-", SHOP_DATA_DIR=str(tmp_path),
-               DJANGO_SETTINGS_MODULE="shop.settings", DJANGO_DEBUG="1")
     code = "import json; from django.conf import settings; print(json.dumps(settings.CACHES))"
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    caches_config = json.loads(result.stdout.strip().splitlines()[-1])
+    caches_config = run_in_role("monolith", code, tmp_path, timeout=60, SHOP_REDIS_URL="redis://127.0.0.1:6379/0",
+                                SHOP_NAMESPACE="shop-")
     assert {alias: config["LOCATION"] for alias, config in caches_config.items()} == {
         "default": "redis://127.0.0.1:6379/0", fallback.CACHE_ALIAS: "redis://127.0.0.1:6379/0",
         MEMO_ALIAS: MEMO_ALIAS}  # the gateway's memo stays in each process's memory

@@ -2,13 +2,9 @@
 route of every role's URLconf in both slash forms with sample ids, unknown paths, the catch-all and the admin,
 and URLconfs built so that the order of the patterns decides the winner."""
 import json
-import os
 import re
-import subprocess
-import sys
 import types
 from importlib import import_module
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -21,8 +17,8 @@ from drf_spectacular.generators import SchemaGenerator
 
 from shop.platform.config.resolver import IndexedResolver, first_segments, indexed, plain
 from shop.platform.topology import ROLES
+from tests.role_process import run_in_role
 
-ROOT = Path(__file__).resolve().parents[2]
 CONVERTER = re.compile(r"<(?:(\w+):)?\w+>")
 SAMPLES = {"id": ("7", "0", "9" * 18, "9" * 19, "x"), "int": ("7", "x"), "path": ("7", "a/b"), "str": ("abc", "a.b")}
 UNKNOWN = ("", "/", "//", "nowhere", "nowhere/", "PRODUCTS", "products/x", "products//7", "/products/7",
@@ -163,14 +159,9 @@ def role_report() -> dict:
 
 @pytest.mark.parametrize("role", [role for role in ROLES if role != "monolith"])
 def test_each_role_resolves_as_django_does(role, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SHOP_", "DJANGO_"))}
-    env.update(SHOP_SERVICE=role, SHOP_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="shop.settings", DJANGO_DEBUG="1")
     code = ("import django, json; django.setup(); from tests.platform.test_resolver import role_report; "
             "print(json.dumps(role_report()))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = run_in_role(role, code, tmp_path)
     for urlconf, checked in report.items():
         assert checked["found"] == [] and checked["checked"] > 20, (urlconf, checked)
         assert checked["indexed"] == (role != "gateway"), urlconf  # the gateway's short way reads a flat list
