@@ -77,6 +77,7 @@ class Passthrough:
         self.cors = import_string(CORS)(unused)
         self.security = import_string(SECURITY)(unused)
         self.added = {scheme: self.headers_added(scheme) for scheme in ("http", "https")}
+        self.added_names = {name.lower() for added in self.added.values() for name, _ in added}
 
     def __call__(self, environ, start_response):
         request, match = self.read(environ) if self.on else (None, None)
@@ -143,16 +144,16 @@ class Passthrough:
         return response.status_code, [*response.items(), *(("Set-Cookie", c.output(header="")) for c in
                                                             response.cookies.values())], response.content
 
-    @staticmethod
-    def plain(request, answer) -> bool:
+    def plain(self, request, answer) -> bool:
         """Whether the answer is a plain one of the upstream's, which the response middleware would change only by
-        the headers it adds to every answer (self.added): a good answer, with its type, no cookie and already
-        varying on Origin, to a request without one (CORS has nothing to add)."""
+        the headers it adds to every answer (self.added): a good answer, with its type, no cookie, none of those
+        headers and already varying on Origin, to a request without one (CORS has nothing to add)."""
         if not isinstance(answer, Relayed) or answer.status_code >= 400 or answer.cookies \
                 or "HTTP_ORIGIN" in request.META:
             return False
         names = {name.lower(): value for name, value in answer.headers.items()}
-        return "content-type" in names and "origin" in (token.strip().lower() for token in names.get("vary", "").split(","))
+        varies_on = {token.strip().lower() for token in names.get("vary", "").split(",")}
+        return "content-type" in names and "origin" in varies_on and names.keys().isdisjoint(self.added_names)
 
     def headers_added(self, scheme: str) -> list[tuple[str, str]]:
         """The headers the framing and security middleware add to any answer without them: they depend on the

@@ -77,7 +77,8 @@ class ProxyView(View):
         body = request.body if environ.get("CONTENT_LENGTH", "0") not in ("", "0") else None
         try:
             upstream = send(self.upstream, request.method, path, body=body or None, headers=headers,
-                            idempotent=request.method in IDEMPOTENT_METHODS, client_span=False)  # its server span is the hop's
+                            idempotent=request.method in IDEMPOTENT_METHODS,
+                            client_span=False)  # the hop's span is the gateway's server span
         except UpstreamServerError as exc:
             upstream = exc.response
         headers, cookies = relayed(upstream)

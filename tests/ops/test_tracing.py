@@ -144,7 +144,8 @@ def test_an_unsampled_request_records_nothing_and_passes_its_decision_on(instrum
 def test_the_gateways_forward_is_one_span_and_a_service_call_two(spans, monkeypatch, settings):
     """A forward carries the gateway's server span's context and records no client span (one span per hop, as
     a proxy's OpenTelemetry module makes); a service's call to another is a client span, the callee's parent."""
-    settings.SHOP_REDIS_URL, settings.SHOP_SERVICE_URLS = "", {**settings.SHOP_SERVICE_URLS, "catalog": "http://catalog"}
+    settings.SHOP_REDIS_URL = ""
+    settings.SHOP_SERVICE_URLS = {**settings.SHOP_SERVICE_URLS, "catalog": "http://catalog"}
     breaker_for.cache_clear()
     get_discovery.cache_clear()
     sent = []
