@@ -159,6 +159,7 @@ class Passthrough:
         """The headers the framing and security middleware add to any answer without them: they depend on the
         request's scheme alone, so they are asked once per scheme."""
         request = WSGIRequest({"REQUEST_METHOD": "GET", "wsgi.input": io.BytesIO(), "wsgi.url_scheme": scheme})
-        blank = HttpResponse()
-        answer = self.security.process_response(request, self.framing(request, HttpResponse()))
-        return [(name, value) for name, value in answer.items() if name not in blank.headers]
+        answer = HttpResponse()
+        defaults = set(answer.headers)  # its Content-Type
+        answer = self.security.process_response(request, self.framing(request, answer))
+        return [(name, value) for name, value in answer.items() if name not in defaults]
